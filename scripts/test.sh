@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds twice (gcc; clang with
+# ASan+UBSan and libFuzzer), runs every meson suite in both, and ends with the
+# totals over everything on its last line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+status=0
+run_build() { # dir, then meson setup arguments
+	local dir=$1; shift
+	echo "=== build $dir: $*"
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	fi
+	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -50 "$dir.ninja.log"; return 1; }
+	echo "=== test $dir"
+	meson test -C "$dir" --print-errorlogs --num-processes 2 | grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Expected|Unexpected|Skipped|Timeout):'
+	return "${PIPESTATUS[0]}"
+}
+
+run_build build || status=1
+CC=clang CXX=clang++ run_build build-asan \
+	-Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true \
+	-Dc_args=-fno-sanitize-recover=all -Dcpp_args=-fno-sanitize-recover=all || status=1
+
+# Totals over every suite and build (a build that failed counts as a failure).
+python3 scripts/tap_totals.py build build-asan || status=1
+exit "$status"

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Probe: identity, bad MagicValue/Version, DeviceID 0 placeholder, hotplug. */
+#include <errno.h>
+
+#include "fixture.h"
+
+static void set_bad_magic(struct devsim_config *c) { c->magic = 0x12345678; }
+static void set_bad_version(struct devsim_config *c) { c->version = 3; }
+static void set_placeholder(struct devsim_config *c) { c->device_id = 0; }
+
+static void t_probe_modern_net(void)
+{
+	struct fixture fx;
+
+	fx_open(&fx, DEVSIM_NET, false, NULL);
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, NULL), 0);
+	CHECK_EQ(fx.dev.version, 2);
+	CHECK_EQ(fx.dev.device_id, VMMIO_DEVICE_ID_NET);
+	CHECK_EQ(fx.dev.vendor_id, fx.cfg.vendor_id);
+	CHECK_EQ(fx.dev.err[0], '\0');
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+static void t_probe_legacy_net(void)
+{
+	struct fixture fx;
+
+	fx_open(&fx, DEVSIM_NET, true, NULL);
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, NULL), 0);
+	CHECK_EQ(fx.dev.version, 1);
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+static void t_bad_magic_ignored(void)
+{
+	struct fixture fx;
+
+	fx_open(&fx, DEVSIM_NET, false, set_bad_magic);
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, NULL), -ENODEV);
+	CHECK_STR_HAS(vmmio_dev_error(&fx.dev), "MagicValue is 0x12345678");
+	/* Ignored: MagicValue was the only register touched. */
+	CHECK_EQ(devsim_log_count(fx.sim), 1);
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+static void t_bad_version_ignored(void)
+{
+	struct fixture fx;
+
+	fx_open(&fx, DEVSIM_NET, false, set_bad_version);
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, NULL), -EPROTONOSUPPORT);
+	CHECK_STR_HAS(vmmio_dev_error(&fx.dev), "Version is 3");
+	CHECK_EQ(devsim_log_count(fx.sim), 2);
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+static void t_placeholder_no_error_no_access(void)
+{
+	struct fixture fx;
+
+	fx_open(&fx, DEVSIM_NET, false, set_placeholder);
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, NULL), VMMIO_PROBE_PLACEHOLDER);
+	CHECK_EQ(vmmio_dev_error(&fx.dev)[0], '\0'); /* "MUST NOT report any error" */
+	/* Magic, Version, DeviceID and nothing else. */
+	CHECK_EQ(devsim_log_count(fx.sim), 3);
+	CHECK_EQ(devsim_log_entry(fx.sim, 2)->off, VMMIO_REG_DEVICE_ID);
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+static void t_hotplug_wait_continues(void)
+{
+	struct fixture fx;
+	struct vmmio_probe_opts o = { .hotplug_wait = true, .hotplug_timeout_ms = 5000 };
+
+	fx_open(&fx, DEVSIM_NET, false, set_placeholder);
+	devsim_hotplug(fx.sim, VMMIO_DEVICE_ID_NET, 250); /* appears at virtual 250 ms */
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, &o), 0);
+	CHECK_EQ(fx.dev.device_id, VMMIO_DEVICE_ID_NET);
+	/* Before the device appeared only DeviceID reads and waits happened:
+	 * the first access after the non-zero DeviceID read is VendorID. */
+	size_t n = devsim_log_count(fx.sim);
+	bool seen_nonzero = false;
+	for (size_t i = 3; i < n; i++) {
+		const struct devsim_access *a = devsim_log_entry(fx.sim, i);
+
+		if (!seen_nonzero) {
+			CHECK(a->kind == DEVSIM_IRQ_WAIT || a->off == VMMIO_REG_DEVICE_ID);
+			if (a->kind == DEVSIM_READ && a->value)
+				seen_nonzero = true;
+		}
+	}
+	CHECK(seen_nonzero);
+	/* And the device can be initialised. */
+	struct vmmio_features all = fx_all_features();
+	CHECK_EQ(vmmio_init(&fx.dev, &all, NULL, NULL), 0);
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+static void t_hotplug_wait_times_out(void)
+{
+	struct fixture fx;
+	struct vmmio_probe_opts o = { .hotplug_wait = true, .hotplug_timeout_ms = 30 };
+
+	fx_open(&fx, DEVSIM_NET, false, set_placeholder);
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, &o), -ETIMEDOUT);
+	CHECK_STR_HAS(vmmio_dev_error(&fx.dev), "DeviceID still 0");
+	for (size_t i = 3; i < devsim_log_count(fx.sim); i++) {
+		const struct devsim_access *a = devsim_log_entry(fx.sim, i);
+
+		CHECK(a->kind == DEVSIM_IRQ_WAIT || a->off == VMMIO_REG_DEVICE_ID);
+	}
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+static void t_hotplug_spurious_irq_keeps_waiting(void)
+{
+	struct fixture fx;
+	struct vmmio_probe_opts o = { .hotplug_wait = true, .hotplug_timeout_ms = 5000 };
+
+	fx_open(&fx, DEVSIM_NET, false, set_placeholder);
+	devsim_raise_irq(fx.sim, 0); /* an interrupt before the device exists */
+	devsim_hotplug(fx.sim, VMMIO_DEVICE_ID_NET, 100);
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, &o), 0);
+	CHECK_EQ(fx.dev.device_id, VMMIO_DEVICE_ID_NET);
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+int main(void)
+{
+	TAP_RUN(t_probe_modern_net);
+	TAP_RUN(t_probe_legacy_net);
+	TAP_RUN(t_bad_magic_ignored);
+	TAP_RUN(t_bad_version_ignored);
+	TAP_RUN(t_placeholder_no_error_no_access);
+	TAP_RUN(t_hotplug_wait_continues);
+	TAP_RUN(t_hotplug_wait_times_out);
+	TAP_RUN(t_hotplug_spurious_irq_keeps_waiting);
+	return tap_end();
+}
