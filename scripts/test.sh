@@ -16,8 +16,7 @@ run_build() { # dir, then meson setup arguments
 	fi
 	ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { tail -50 "$dir.ninja.log"; return 1; }
 	echo "=== test $dir"
-	meson test -C "$dir" --print-errorlogs --num-processes 2 | grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Expected|Unexpected|Skipped|Timeout):'
-	return "${PIPESTATUS[0]}"
+	meson test -C "$dir" --print-errorlogs --num-processes 2
 }
 
 run_build build || status=1

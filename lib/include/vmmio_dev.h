@@ -20,7 +20,7 @@
 #include "vmmio_regs.h"
 #include "vmmio_regwin.h"
 
-#define VMMIO_ERR_LEN 256
+#define VMMIO_ERR_LEN 512
 /* Largest queue size of either ring format ("Queue Size ... maximum 32768"). */
 #define VMMIO_QUEUE_SIZE_MAX 32768u
 /* Legacy (Version 1) queues: the page size and used-ring alignment we write. */
@@ -137,7 +137,8 @@ typedef int (*vmmio_cfg_reader_fn)(struct vmmio_dev *d, void *out);
 #define VMMIO_CFG_RETRIES 64
 
 /*
- * Call @read (which fills @size bytes at @out) until the configuration
+ * Call @read (which fills @size bytes at @out, and may take its
+ * parameters from there) until the configuration
  * space did not change meanwhile: bracketed by equal ConfigGeneration reads
  * on Version 2; two reads with identical results on Version 1 (which has no
  * ConfigGeneration). -EAGAIN after VMMIO_CFG_RETRIES attempts.

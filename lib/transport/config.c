@@ -66,12 +66,13 @@ int vmmio_cfg_snapshot(struct vmmio_dev *d, vmmio_cfg_reader_fn read, void *out,
 
 		if (size > sizeof(again))
 			return dev_error(d, -EINVAL, "config snapshot of %zu bytes is too large", size);
-		memset(out, 0, size);
 		int r = read(d, out);
 		if (r)
 			return r;
 		for (unsigned i = 0; i < VMMIO_CFG_RETRIES; i++) {
-			memset(again, 0, size);
+			/* Read into a copy of @out, so what the reader takes from
+			 * it and any bytes it leaves alone are the same in both. */
+			memcpy(again, out, size);
 			r = read(d, again);
 			if (r)
 				return r;
@@ -87,7 +88,6 @@ int vmmio_cfg_snapshot(struct vmmio_dev *d, vmmio_cfg_reader_fn read, void *out,
 
 	for (unsigned i = 0; i < VMMIO_CFG_RETRIES; i++) {
 		before = reg_read(d, VMMIO_REG_CONFIG_GENERATION);
-		memset(out, 0, size);
 		int r = read(d, out);
 		if (r)
 			return r;

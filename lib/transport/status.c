@@ -59,7 +59,7 @@ void vmmio_fail(struct vmmio_dev *d)
 /* Give up on the device: set FAILED, then report @err with a message. */
 static int refuse(struct vmmio_dev *d, const struct vmmio_features *f, const char *why)
 {
-	char names[160];
+	char names[384];
 
 	vmmio_features_format(d->device_id, f, ", ", names, sizeof(names));
 	vmmio_fail(d);
@@ -145,7 +145,7 @@ static int bring_up(struct vmmio_dev *d, const struct vmmio_features *wanted, bo
 		return r; /* FAILED is already set */
 	if (exact && !vmmio_feat_equal(&d->driver_features, wanted)) {
 		struct vmmio_features lost;
-		char names[160];
+		char names[384];
 
 		vmmio_feat_andnot(&lost, wanted, &d->driver_features);
 		vmmio_features_format(d->device_id, &lost, ", ", names, sizeof(names));

@@ -125,10 +125,24 @@ static void t_hotplug_spurious_irq_keeps_waiting(void)
 	struct vmmio_probe_opts o = { .hotplug_wait = true, .hotplug_timeout_ms = 5000 };
 
 	fx_open(&fx, DEVSIM_NET, false, set_placeholder);
-	devsim_raise_irq(fx.sim, 0); /* an interrupt before the device exists */
+	/* An interrupt before the device exists: DeviceID is re-read, still 0,
+	 * and the driver goes on waiting (without touching InterruptStatus). */
+	devsim_raise_irq(fx.sim, VMMIO_ISR_CONFIG_CHANGE);
 	devsim_hotplug(fx.sim, VMMIO_DEVICE_ID_NET, 100);
 	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, &o), 0);
 	CHECK_EQ(fx.dev.device_id, VMMIO_DEVICE_ID_NET);
+	unsigned irqs = 0, zero_reads = 0;
+	for (size_t i = 0; i < devsim_log_count(fx.sim); i++) {
+		const struct devsim_access *a = devsim_log_entry(fx.sim, i);
+
+		if (a->kind == DEVSIM_IRQ_WAIT && a->value == 1)
+			irqs++;
+		if (a->kind == DEVSIM_READ && a->off == VMMIO_REG_DEVICE_ID && !a->value)
+			zero_reads++;
+		CHECK(a->off != VMMIO_REG_INTERRUPT_STATUS && a->off != VMMIO_REG_INTERRUPT_ACK);
+	}
+	CHECK_EQ(irqs, 2); /* the spurious one and the hotplug */
+	CHECK_EQ(zero_reads, 2); /* the probe's read and the one after the spurious irq */
 	fx_check_clean(&fx);
 	fx_close(&fx);
 }

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * devsim's lifecycle, the register window through which a driver reaches
+ * the model (every access is checked, served and logged, in that order),
+ * the device-side events a test can trigger, and inspection.
+ *
+ * Time is virtual: it passes only inside wait_irq, which never sleeps.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devsim_internal.h"
+
+static bool config_valid(const struct devsim_config *c)
+{
+	if (c->num_queues > DEVSIM_MAX_QUEUES || c->config_size > DEVSIM_CONFIG_MAX ||
+	    c->n_fields > DEVSIM_MAX_CFG_FIELDS || c->n_shm > DEVSIM_MAX_SHM)
+		return false;
+	if (c->personality != DEVSIM_NET && c->personality != DEVSIM_BLK)
+		return false;
+	for (unsigned i = 0; i < c->n_fields; i++) {
+		const struct devsim_cfg_field *f = &c->fields[i];
+
+		if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
+			return false;
+		if (f->count == 0 || (unsigned)f->off + (unsigned)f->size * f->count > DEVSIM_CONFIG_MAX)
+			return false;
+	}
+	return true;
+}
+
+struct devsim *devsim_create(const struct devsim_config *c)
+{
+	struct devsim *s;
+
+	if (!c || !config_valid(c)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->cfg = *c;
+	s->device_id = c->device_id;
+	s->personality_id = devsim_personality_device_id(c->personality);
+	memcpy(s->config, c->config, sizeof(s->config));
+	snprintf(s->name, sizeof(s->name), "sim:%s", c->personality == DEVSIM_BLK ? "blk" : "net");
+	return s;
+}
+
+void devsim_destroy(struct devsim *s)
+{
+	if (!s)
+		return;
+	free(s->log);
+	free(s->viol);
+	free(s);
+}
+
+/* --- the register window -------------------------------------------------- */
+
+static uint32_t size_mask(unsigned size)
+{
+	return size >= 4 ? UINT32_MAX : (1u << (8 * size)) - 1u;
+}
+
+static uint32_t win_read(void *ctx, uint32_t off, unsigned size)
+{
+	struct devsim *s = ctx;
+	struct devsim_access_ctx a = { .seq = s->seq++, .write = false, .off = off, .size = size };
+	uint32_t val;
+
+	devsim_check_access(s, &a);
+	val = devsim_reg_read(s, off, size);
+	devsim_check_read_value(s, &a, val);
+	devsim_log_add(s, a.seq, DEVSIM_READ, off, size, val);
+	return val;
+}
+
+static void win_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
+{
+	struct devsim *s = ctx;
+	struct devsim_access_ctx a = {
+		.seq = s->seq++, .write = true, .off = off, .size = size, .val = val & size_mask(size)
+	};
+
+	devsim_check_access(s, &a);
+	devsim_reg_write(s, off, size, a.val);
+	devsim_log_add(s, a.seq, DEVSIM_WRITE, off, size, a.val);
+}
+
+/* Apply the scheduled hotplug: the DeviceID changes and the interrupt fires. */
+static void hotplug_now(struct devsim *s, uint32_t device_id)
+{
+	s->hotplug_scheduled = false;
+	s->device_id = device_id;
+	s->irq_pending = true;
+}
+
+static int win_wait_irq(void *ctx, int timeout_ms)
+{
+	struct devsim *s = ctx;
+	uint64_t seq = s->seq++;
+	int ret;
+
+	devsim_check_wait(s, seq);
+	if (s->irq_pending) {
+		ret = 1;
+	} else if (s->hotplug_scheduled &&
+		   (timeout_ms < 0 || s->hotplug_at <= s->clock_ms + (uint64_t)timeout_ms)) {
+		s->clock_ms = s->hotplug_at;
+		hotplug_now(s, s->hotplug_id);
+		ret = 1;
+	} else if (timeout_ms < 0) {
+		/* Waiting forever on a model where nothing is due would hang. */
+		ret = -EDEADLK;
+	} else {
+		s->clock_ms += (uint64_t)timeout_ms;
+		ret = 0;
+	}
+	if (ret == 1)
+		s->irq_pending = false;
+	devsim_check_wait_done(s, ret);
+	devsim_log_add(s, seq, DEVSIM_IRQ_WAIT, (uint32_t)timeout_ms, 0, (uint32_t)ret);
+	return ret;
+}
+
+static const struct vmmio_regwin_ops devsim_ops = {
+	.read = win_read,
+	.write = win_write,
+	.wait_irq = win_wait_irq,
+};
+
+struct vmmio_regwin devsim_regwin(struct devsim *s)
+{
+	struct vmmio_regwin w = { .ops = &devsim_ops, .ctx = s, .name = s->name };
+
+	return w;
+}
+
+/* --- device-side events ------------------------------------------------------- */
+
+void devsim_hotplug(struct devsim *s, uint32_t device_id, unsigned after_ms)
+{
+	if (after_ms == 0) {
+		hotplug_now(s, device_id);
+		return;
+	}
+	s->hotplug_scheduled = true;
+	s->hotplug_at = s->clock_ms + after_ms;
+	s->hotplug_id = device_id;
+}
+
+/* "If DRIVER_OK is set, after it sets DEVICE_NEEDS_RESET, the device MUST
+ * send a device configuration change notification to the driver." */
+void devsim_set_needs_reset(struct devsim *s)
+{
+	s->status |= VMMIO_STATUS_DEVICE_NEEDS_RESET;
+	if (s->status & VMMIO_STATUS_DRIVER_OK)
+		devsim_notify_driver(s, VMMIO_ISR_CONFIG_CHANGE);
+}
+
+void devsim_config_change(struct devsim *s, uint16_t off, const void *data, size_t len)
+{
+	if (off >= s->cfg.config_size)
+		return;
+	if (len > (size_t)(s->cfg.config_size - off))
+		len = s->cfg.config_size - off;
+	memcpy(&s->config[off], data, len);
+	/* "The device MUST change value returned in ConfigGeneration if there
+	 * is any risk of a driver seeing an inconsistent configuration state." */
+	s->config_gen++;
+	if (s->status & VMMIO_STATUS_DRIVER_OK)
+		devsim_notify_driver(s, VMMIO_ISR_CONFIG_CHANGE);
+}
+
+void devsim_config_churn(struct devsim *s, uint32_t n)
+{
+	s->churn = n;
+}
+
+void devsim_raise_irq(struct devsim *s, uint32_t isr_bits)
+{
+	devsim_notify_driver(s, isr_bits);
+}
+
+/* --- inspection ----------------------------------------------------------------- */
+
+uint8_t devsim_status(const struct devsim *s)
+{
+	return s->status;
+}
+
+uint32_t devsim_isr(const struct devsim *s)
+{
+	return s->isr;
+}
+
+uint32_t devsim_config_generation(const struct devsim *s)
+{
+	return s->config_gen;
+}
+
+void devsim_driver_features(const struct devsim *s, struct vmmio_features *out)
+{
+	*out = s->driver_features;
+}
+
+int devsim_queue_state(const struct devsim *s, uint16_t q, struct devsim_queue_state *out)
+{
+	const struct devsim_queue *dq;
+
+	if (!devsim_queue_exists(s, q))
+		return -ENOENT;
+	dq = &s->q[q];
+	memset(out, 0, sizeof(*out));
+	out->ready = devsim_is_legacy(s) ? dq->pfn != 0 : (dq->ready != 0 || dq->ready_reads_left);
+	out->num = dq->num;
+	out->desc = (uint64_t)dq->desc[1] << 32 | dq->desc[0];
+	out->driver = (uint64_t)dq->driver[1] << 32 | dq->driver[0];
+	out->device = (uint64_t)dq->device[1] << 32 | dq->device[0];
+	out->pfn = dq->pfn;
+	out->align = dq->align;
+	out->resetting = dq->reset_reads_left != 0;
+	out->notifies = dq->notifies;
+	out->last_notify = dq->last_notify;
+	return 0;
+}
+
+uint32_t devsim_guest_page_size(const struct devsim *s)
+{
+	return s->guest_page_size;
+}
+
+unsigned devsim_resets(const struct devsim *s)
+{
+	return s->resets;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Fuzz the --device parser: any bytes (up to the first NUL) must parse or
+ * be refused with a message, never crash, and a success must only ever
+ * describe a device within the documented bounds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "vmmio_devarg.h"
+
+static void check(int ok, const char *what)
+{
+	if (!ok) {
+		fprintf(stderr, "fuzz_devarg: invariant broken: %s\n", what);
+		abort();
+	}
+}
+
+static void check_result(int rc, const struct vmmio_devarg *a, const char *err, size_t errlen)
+{
+	static const struct vmmio_devarg zero;
+
+	check(rc == 0 || rc == -EINVAL, "returns 0 or -EINVAL");
+	if (errlen > 0)
+		check(memchr(err, '\0', errlen) != NULL, "message is NUL-terminated in its buffer");
+	if (rc < 0) {
+		check(memcmp(a, &zero, sizeof(*a)) == 0, "refused argument leaves a zeroed struct");
+		if (errlen > 10)
+			check(strncmp(err, "--device \"", strlen("--device \"")) == 0,
+			      "message quotes the argument");
+		return;
+	}
+	if (errlen > 0)
+		check(err[0] == '\0', "no message on success");
+	check(a->bus == VMMIO_DEVARG_BUS_SIM, "bus is sim");
+	check(a->device_id == VMMIO_DEVICE_ID_NET || a->device_id == VMMIO_DEVICE_ID_BLK,
+	      "device type is net or blk");
+	check(a->queues <= VMMIO_DEVARG_MAX_QUEUES, "queues in range");
+	check(a->qsize <= VMMIO_DEVARG_MAX_QSIZE, "qsize in range");
+	check(a->hotplug || a->hotplug_ms == 0, "hotplug_ms only with hotplug");
+	check(a->hotplug_ms <= VMMIO_DEVARG_MAX_HOTPLUG_MS, "hotplug in range");
+	check(a->n_shm <= VMMIO_DEVARG_MAX_SHM, "at most 8 shm regions");
+	check(!a->legacy || a->n_shm == 0, "no shm on legacy");
+	for (unsigned i = 0; i < a->n_shm; i++) {
+		check(a->shm[i].id <= VMMIO_DEVARG_MAX_SHM_ID, "shm id in range");
+		check(a->shm[i].len > 0, "shm length non-zero");
+		check(a->shm[i].base <= UINT64_MAX - a->shm[i].len, "shm region inside 64 bits");
+		for (unsigned j = 0; j < i; j++)
+			check(a->shm[i].id != a->shm[j].id, "shm ids unique");
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* An exact-size copy, so reading past the NUL is caught by ASan. */
+	char *s = malloc(size + 1);
+	struct vmmio_devarg a;
+	char err[256];
+	char tiny[7];
+	int rc;
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+
+	rc = vmmio_devarg_parse(s, &a, err, sizeof(err));
+	check_result(rc, &a, err, sizeof(err));
+
+	/* The same verdict with a message buffer too small for any message,
+	 * and with none at all. */
+	check(vmmio_devarg_parse(s, &a, tiny, sizeof(tiny)) == rc, "verdict independent of errlen");
+	check_result(rc, &a, tiny, sizeof(tiny));
+	check(vmmio_devarg_parse(s, &a, NULL, 0) == rc, "verdict without a message buffer");
+
+	free(s);
+	return 0;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The --device argument parser: every option, every error message. */
+#include <errno.h>
+#include <string.h>
+
+#include "tap.h"
+#include "vmmio_devarg.h"
+
+static char err[256];
+
+static int parse(const char *s, struct vmmio_devarg *a)
+{
+	memset(err, 0, sizeof(err));
+	return vmmio_devarg_parse(s, a, err, sizeof(err));
+}
+
+static void t_types(void)
+{
+	struct vmmio_devarg a;
+
+	CHECK_EQ(parse("sim:net", &a), 0);
+	CHECK_EQ(a.bus, VMMIO_DEVARG_BUS_SIM);
+	CHECK_EQ(a.device_id, VMMIO_DEVICE_ID_NET);
+	CHECK(!a.legacy && !a.hotplug && a.queues == 0 && a.qsize == 0 && a.n_shm == 0);
+	CHECK(vmmio_feat_empty(&a.refuse));
+	CHECK_EQ(err[0], '\0');
+
+	CHECK_EQ(parse("sim:blk", &a), 0);
+	CHECK_EQ(a.device_id, VMMIO_DEVICE_ID_BLK);
+}
+
+static void t_options(void)
+{
+	struct vmmio_devarg a;
+
+	CHECK_EQ(parse("sim:net,legacy", &a), 0);
+	CHECK(a.legacy);
+
+	CHECK_EQ(parse("sim:net,hotplug=250", &a), 0);
+	CHECK(a.hotplug);
+	CHECK_EQ(a.hotplug_ms, 250);
+	CHECK_EQ(parse("sim:net,hotplug=0", &a), 0);
+	CHECK(a.hotplug);
+	CHECK_EQ(a.hotplug_ms, 0);
+	CHECK_EQ(parse("sim:net,hotplug=2147483647", &a), 0);
+	CHECK_EQ(a.hotplug_ms, 2147483647);
+
+	CHECK_EQ(parse("sim:blk,queues=1", &a), 0);
+	CHECK_EQ(a.queues, 1);
+	CHECK_EQ(parse("sim:blk,queues=16", &a), 0);
+	CHECK_EQ(a.queues, 16);
+
+	CHECK_EQ(parse("sim:net,qsize=1", &a), 0);
+	CHECK_EQ(a.qsize, 1);
+	CHECK_EQ(parse("sim:net,qsize=32768", &a), 0);
+	CHECK_EQ(a.qsize, 32768);
+	CHECK_EQ(parse("sim:net,qsize=0x100", &a), 0);
+	CHECK_EQ(a.qsize, 256);
+	CHECK_EQ(parse("sim:net,qsize=0X8000", &a), 0);
+	CHECK_EQ(a.qsize, 32768);
+
+	/* All together, in any order. */
+	CHECK_EQ(parse("sim:net,qsize=64,legacy,queues=2,hotplug=5", &a), 0);
+	CHECK(a.legacy && a.hotplug);
+	CHECK_EQ(a.qsize, 64);
+	CHECK_EQ(a.queues, 2);
+	CHECK_EQ(a.hotplug_ms, 5);
+}
+
+static void t_refuse(void)
+{
+	struct vmmio_devarg a;
+	struct vmmio_features want = { { 0 } };
+
+	CHECK_EQ(parse("sim:net,refuse=VIRTIO_NET_F_MTU,refuse=virtio_f_event_idx,refuse=33,"
+		       "refuse=0x46",
+		       &a),
+		 0);
+	vmmio_feat_set(&want, VMMIO_NET_F_MTU);
+	vmmio_feat_set(&want, VMMIO_F_EVENT_IDX);
+	vmmio_feat_set(&want, VMMIO_F_ACCESS_PLATFORM);
+	vmmio_feat_set(&want, 70);
+	CHECK(vmmio_feat_equal(&a.refuse, &want));
+
+	/* Names are looked up for the device type given. */
+	CHECK_EQ(parse("sim:blk,refuse=VIRTIO_BLK_F_FLUSH", &a), 0);
+	CHECK(vmmio_feat_has(&a.refuse, VMMIO_BLK_F_FLUSH));
+	CHECK_EQ(parse("sim:net,refuse=VIRTIO_NET_F_GUEST_RSC4", &a), 0);
+	CHECK(vmmio_feat_has(&a.refuse, 41));
+	/* Any bit by number, defined or not. */
+	CHECK_EQ(parse("sim:net,refuse=127,refuse=0", &a), 0);
+	CHECK(vmmio_feat_has(&a.refuse, 127));
+	CHECK(vmmio_feat_has(&a.refuse, 0));
+}
+
+static void t_shm(void)
+{
+	struct vmmio_devarg a;
+
+	CHECK_EQ(parse("sim:net,shm=0:0x100000000:0x200000,shm=255:4096:1", &a), 0);
+	CHECK_EQ(a.n_shm, 2);
+	CHECK_EQ(a.shm[0].id, 0);
+	CHECK(a.shm[0].base == 0x100000000ull);
+	CHECK(a.shm[0].len == 0x200000ull);
+	CHECK_EQ(a.shm[1].id, 255);
+	CHECK_EQ(a.shm[1].base, 4096);
+	CHECK_EQ(a.shm[1].len, 1);
+
+	CHECK_EQ(parse("sim:net,shm=1:0:1,shm=2:0:1,shm=3:0:1,shm=4:0:1,shm=5:0:1,shm=6:0:1,"
+		       "shm=7:0:1,shm=8:0:1",
+		       &a),
+		 0);
+	CHECK_EQ(a.n_shm, 8);
+	CHECK_EQ(a.shm[7].id, 8);
+
+	/* The largest region that still ends inside 64 bits. */
+	CHECK_EQ(parse("sim:net,shm=3:0:0xfffffffffffffffe", &a), 0);
+	CHECK(a.shm[0].len == 0xfffffffffffffffeull);
+	CHECK_EQ(parse("sim:net,shm=3:0xfffffffffffffffe:1", &a), 0);
+}
+
+struct bad {
+	const char *arg;
+	const char *msg; /* expected in the message, after the quoted argument */
+};
+
+static const struct bad bad_cases[] = {
+	{ "", "expected <bus>:<device>, e.g. sim:net" },
+	{ "net", "expected <bus>:<device>, e.g. sim:net" },
+	{ "uio:net", "unknown bus \"uio\" (supported: sim)" },
+	{ ":net", "unknown bus \"\" (supported: sim)" },
+	{ "SIM:net", "unknown bus \"SIM\"" },
+	{ "sim:", "missing device type after \"sim:\" (expected net or blk)" },
+	{ "sim:,legacy", "missing device type after \"sim:\"" },
+	{ "sim:nett", "unknown device type \"nett\" (expected net or blk)" },
+	{ "sim:net:legacy", "unknown device type \"net:legacy\"" },
+	{ "sim:net,", "empty option (at offset 8)" },
+	{ "sim:net,,legacy", "empty option (at offset 8)" },
+	{ "sim:net,legacy,", "empty option (at offset 15)" },
+	{ "sim:net,fast", "unknown option \"fast\" (expected legacy, hotplug=, queues=, qsize=, "
+			  "refuse=, shm=) (at offset 8)" },
+	{ "sim:net,Legacy", "unknown option \"Legacy\"" },
+	{ "sim:net,legacy=1", "option legacy takes no value (at offset 8)" },
+	{ "sim:net,legacy,legacy", "option legacy given twice (at offset 15)" },
+	{ "sim:net,hotplug", "option hotplug needs a value: hotplug=<...> (at offset 8)" },
+	{ "sim:net,hotplug=1,hotplug=2", "option hotplug given twice (at offset 18)" },
+	{ "sim:net,hotplug=-1", "hotplug=-1: \"-1\" is not a number (at offset 16)" },
+	{ "sim:net,hotplug=2147483648", "hotplug=2147483648 out of range 0..2147483647" },
+	{ "sim:net,queues=0", "queues=0 out of range 1..16 (at offset 8)" },
+	{ "sim:net,queues=17", "queues=17 out of range 1..16" },
+	{ "sim:net,queues=1,queues=1", "option queues given twice" },
+	{ "sim:net,queues= 1", "queues= 1: \" 1\" is not a number" },
+	{ "sim:net,qsize=0", "qsize=0 out of range 1..32768" },
+	{ "sim:net,qsize=32769", "qsize=32769 out of range 1..32768" },
+	{ "sim:net,qsize=0x", "qsize=0x: \"0x\" is not a number" },
+	{ "sim:net,qsize=0x1g", "qsize=0x1g: \"0x1g\" is not a number" },
+	{ "sim:net,qsize=12a", "qsize=12a: \"12a\" is not a number" },
+	{ "sim:net,qsize=", "qsize=: \"\" is not a number (at offset 14)" },
+	{ "sim:net,qsize=18446744073709551616", "qsize=18446744073709551616 out of range 1..32768" },
+	{ "sim:net,qsize=1,qsize=2", "option qsize given twice" },
+	{ "sim:net,refuse", "option refuse needs a value: refuse=<...>" },
+	{ "sim:net,refuse=", "refuse=: unknown feature \"\" for a net device" },
+	{ "sim:net,refuse=128", "refuse=128 out of range 0..127" },
+	{ "sim:net,refuse=VIRTIO_NET_F_NOPE", "refuse=VIRTIO_NET_F_NOPE: unknown feature "
+					      "\"VIRTIO_NET_F_NOPE\" for a net device (give a "
+					      "spec name such as VIRTIO_F_EVENT_IDX, or a bit "
+					      "number 0..127) (at offset 15)" },
+	{ "sim:blk,refuse=VIRTIO_NET_F_MAC", "unknown feature \"VIRTIO_NET_F_MAC\" for a blk device" },
+	{ "sim:net,refuse=VIRTIO_NET_F_MAC_", "unknown feature \"VIRTIO_NET_F_MAC_\"" },
+	{ "sim:net,shm", "option shm needs a value: shm=<...>" },
+	{ "sim:net,shm=1", "shm=1: expected shm=<id>:<base>:<len> (at offset 8)" },
+	{ "sim:net,shm=1:2", "shm=1:2: expected shm=<id>:<base>:<len>" },
+	{ "sim:net,shm=1:2:3:4", "shm=1:2:3:4: expected shm=<id>:<base>:<len>" },
+	{ "sim:net,shm=256:0:1", "shm=256:0:1: id \"256\" is not a number in 0..255 (at offset 12)" },
+	{ "sim:net,shm=x:0:1", "id \"x\" is not a number in 0..255" },
+	{ "sim:net,shm=1:y:1", "shm=1:y:1: base \"y\" is not a 64-bit number (at offset 14)" },
+	{ "sim:net,shm=1:0x10000000000000000:1", "base \"0x10000000000000000\" is not a 64-bit number" },
+	{ "sim:net,shm=1:0:", "shm=1:0:: length \"\" is not a 64-bit number (at offset 16)" },
+	{ "sim:net,shm=1:0:0", "shm=1:0:0: length 0 (a region has at least one byte) (at offset 16)" },
+	{ "sim:net,shm=1:0xffffffffffffffff:1", "region 0xffffffffffffffff+0x1 runs past the end of "
+						 "the 64-bit address space (at offset 8)" },
+	{ "sim:net,shm=1:1:0xffffffffffffffff", "region 0x1+0xffffffffffffffff runs past the end" },
+	{ "sim:net,shm=1:0:1,shm=1:8:1", "shm=1:8:1: shm id 1 given twice (at offset 18)" },
+	{ "sim:net,shm=1:0:1,shm=2:0:1,shm=3:0:1,shm=4:0:1,shm=5:0:1,shm=6:0:1,shm=7:0:1,"
+	  "shm=8:0:1,shm=9:0:1",
+	  "shm=9:0:1: more than 8 shm regions (at offset 88)" },
+	{ "sim:net,legacy,shm=1:0:1", "shm regions need a Version 2 device (drop legacy)" },
+};
+
+static void t_bad(const void *arg)
+{
+	const struct bad *b = arg;
+	struct vmmio_devarg a;
+	char prefix[600];
+
+	memset(&a, 0x5a, sizeof(a));
+	CHECK_EQ(parse(b->arg, &a), -EINVAL);
+	/* Every message quotes the argument first, then says what is wrong. */
+	snprintf(prefix, sizeof(prefix), "--device \"%s\": ", b->arg);
+	CHECK(strncmp(err, prefix, strlen(prefix)) == 0);
+	CHECK_STR_HAS(err, b->msg);
+	/* Nothing half-parsed is left behind. */
+	CHECK_EQ(a.device_id, 0);
+	CHECK_EQ(a.n_shm, 0);
+	CHECK(vmmio_feat_empty(&a.refuse));
+}
+
+static void t_error_buffer_bounds(void)
+{
+	struct vmmio_devarg a;
+	char small[16];
+
+	memset(small, 'x', sizeof(small));
+	CHECK_EQ(vmmio_devarg_parse("sim:nett", &a, small, 10), -EINVAL);
+	CHECK_EQ(strlen(small), 9);
+	CHECK(small[10] == 'x');
+	/* No buffer at all is fine too. */
+	CHECK_EQ(vmmio_devarg_parse("sim:nett", &a, NULL, 0), -EINVAL);
+	CHECK_EQ(vmmio_devarg_parse("sim:net", &a, NULL, 0), 0);
+}
+
+int main(void)
+{
+	TAP_RUN(t_types);
+	TAP_RUN(t_options);
+	TAP_RUN(t_refuse);
+	TAP_RUN(t_shm);
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		char name[160];
+
+		snprintf(name, sizeof(name), "rejects \"%.120s\"", bad_cases[i].arg);
+		tap_run_arg(name, t_bad, &bad_cases[i]);
+	}
+	TAP_RUN(t_error_buffer_bounds);
+	return tap_end();
+}
