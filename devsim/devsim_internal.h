@@ -3,7 +3,8 @@
  * devsim's private state, shared by its five parts: the lifecycle and the
  * register window (devsim.c), the device-side register semantics
  * (registers.c), the personalities (personality.c), the driver-rule checker
- * (checker.c) and the access log with the register layout tables (log.c).
+ * (checker.c and its parts, checker_*.c, which share checker_internal.h) and
+ * the access log with the register layout tables (log.c).
  */
 #ifndef DEVSIM_INTERNAL_H
 #define DEVSIM_INTERNAL_H
@@ -73,7 +74,7 @@ struct devsim_queue {
 	uint32_t last_notify;
 };
 
-/* The checker's view of one queue (checker.c). */
+/* The checker's view of one queue (checker*.c). */
 struct devsim_queue_chk {
 	bool reset_pending; /* 1 written to QueueReset, 0 not read back yet */
 	bool reenable_pending; /* queue reset: reconfiguration due before QueueReady = 1 */
@@ -84,7 +85,7 @@ struct devsim_queue_chk {
 /* QueueSize and the six address registers, as bits of devsim_queue_chk.reconf. */
 #define DEVSIM_RECONF_ALL 0x7fu
 
-/* What the checker remembers between accesses (checker.c). */
+/* What the checker remembers between accesses (checker*.c). */
 struct devsim_checker {
 	unsigned probe_step; /* 0: MagicValue due, 1: Version, 2: DeviceID, 3: done */
 	bool magic_bad; /* MagicValue was read as something else than "virt" */

@@ -124,6 +124,13 @@ void raw_min_features(const struct raw *r, struct vmmio_features *f)
 		vmmio_feat_set(f, VMMIO_F_VERSION_1);
 }
 
+void raw_to_driver(struct raw *r)
+{
+	raw_probe(r);
+	raw_reset(r);
+	raw_ack_driver(r);
+}
+
 void raw_negotiate(struct raw *r, const struct vmmio_features *accept)
 {
 	struct vmmio_features min;
@@ -132,9 +139,7 @@ void raw_negotiate(struct raw *r, const struct vmmio_features *accept)
 		raw_min_features(r, &min);
 		accept = &min;
 	}
-	raw_probe(r);
-	raw_reset(r);
-	raw_ack_driver(r);
+	raw_to_driver(r);
 	raw_read_features(r);
 	raw_write_features(r, accept);
 	if (!legacy(r))

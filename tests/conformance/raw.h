@@ -52,7 +52,9 @@ bool raw_features_ok(struct raw *r);
 /* The least a driver may accept: VERSION_1 on Version 2, nothing on Version 1. */
 void raw_min_features(const struct raw *r, struct vmmio_features *f);
 
-/* Probe, reset, ACKNOWLEDGE, DRIVER, read the features and write @accept
+/* Probe, reset, ACKNOWLEDGE, DRIVER: the start of every init sequence. */
+void raw_to_driver(struct raw *r);
+/* raw_to_driver(), read the features and write @accept
  * (NULL: raw_min_features()); on Version 2 also FEATURES_OK and its read-back. */
 void raw_negotiate(struct raw *r, const struct vmmio_features *accept);
 /* Version 1: write GuestPageSize (a page of VMMIO_LEGACY_PAGE_SIZE). */

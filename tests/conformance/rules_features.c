@@ -62,9 +62,7 @@ static void neg_feat_not_offered(void)
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
 	EXPECT(!vmmio_feat_has(&r.cfg.features, VMMIO_NET_F_CTRL_RX));
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_DRIVER_FEATURES_SEL, 0);
@@ -107,9 +105,7 @@ static void neg_feat_requires(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_min_features(&r, &accept);
 	vmmio_feat_set(&accept, VMMIO_NET_F_MQ); /* offered; its CTRL_VQ is not accepted */
@@ -155,9 +151,7 @@ static void neg_feat_invalid(void)
 	raw_config(&r, DEVSIM_NET, false);
 	vmmio_feat_set(&r.cfg.features, VMMIO_F_SR_IOV);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
 	raw_min_features(&r, &accept);
@@ -205,9 +199,7 @@ static void neg_feat_unknown_no_fail(void)
 	raw_config(&r, DEVSIM_NET, false);
 	offer_only_unknown(&r.cfg);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
 	raw_status(&r, VMMIO_STATUS_FAILED);
@@ -252,9 +244,7 @@ static void neg_feat_version_1(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	memset(&accept, 0, sizeof(accept));
 	vmmio_feat_set(&accept, VMMIO_NET_F_MAC);

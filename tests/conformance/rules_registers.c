@@ -96,9 +96,7 @@ static void neg_write_ro(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
 	/* Accepting VERSION_1 through the wrong register of the pair. */
@@ -215,9 +213,7 @@ static void neg_device_features_sel(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_expect_clean(&r);
 	raw_read(&r, VMMIO_REG_DEVICE_FEATURES);
 	raw_expect_caught(&r, DEVSIM_RULE_DEVICE_FEATURES_SEL);
@@ -249,9 +245,7 @@ static void neg_driver_features_sel(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_DRIVER_FEATURES, 1u << VMMIO_NET_F_MAC);

@@ -121,9 +121,7 @@ static void neg_status_no_clear(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_STATUS, VMMIO_STATUS_ACKNOWLEDGE);
 	raw_expect_caught(&r, DEVSIM_RULE_STATUS_NO_CLEAR);
@@ -165,9 +163,7 @@ static void neg_status_failed_reset(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_status(&r, VMMIO_STATUS_FAILED);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_DRIVER_FEATURES_SEL, 0);
@@ -243,9 +239,7 @@ static void neg_init_write_features(void)
 
 	raw_config(&r, DEVSIM_NET, true);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
 	raw_status(&r, VMMIO_STATUS_DRIVER_OK);
@@ -286,9 +280,7 @@ static void neg_init_features_ok_reread(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_min_features(&r, &min);
 	raw_write_features(&r, &min);
@@ -329,9 +321,7 @@ static void neg_init_config_no_write(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
 	/* mac[0], an 8-bit field, by an 8-bit write. */
@@ -402,9 +392,7 @@ static void neg_init_setup_after_features_ok(void)
 
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_min_features(&r, &min);
 	raw_write_features(&r, &min);
@@ -446,9 +434,7 @@ static void neg_init_failed_stop(void)
 	raw_config(&r, DEVSIM_NET, false);
 	r.cfg.refuse_all = true;
 	raw_start(&r);
-	raw_probe(&r);
-	raw_reset(&r);
-	raw_ack_driver(&r);
+	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_min_features(&r, &min);
 	raw_write_features(&r, &min);
