@@ -325,16 +325,8 @@ static int inspect(struct vmmio_dev *d, const struct probe_args *a)
 	/* Ask for everything the spec lets a driver accept here: the probe
 	 * shows what the transport would negotiate. */
 	rc = vmmio_negotiate(d, &valid);
-	if (rc < 0) {
-		/* The set the device turned down, in full (the message may be
-		 * too short for it). */
-		if (!vmmio_feat_empty(&d->driver_features)) {
-			printf("\nRequested features, refused by the device\n");
-			print_wrapped(d->device_id, &d->driver_features);
-		}
-		fflush(stdout);
+	if (rc < 0) /* the message names the refused set */
 		return step_failed(d, a->device, "feature negotiation", rc);
-	}
 	print_negotiated(d);
 
 	rc = print_queues(d, a->device);

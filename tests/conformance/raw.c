@@ -232,3 +232,10 @@ void raw_expect_not_caught(struct raw *r, enum devsim_rule rule)
 		conf_print_violations(r->sim);
 	}
 }
+
+void raw_take_irq(struct raw *r, uint32_t bits)
+{
+	devsim_raise_irq(r->sim, bits);
+	EXPECT_EQ(raw_wait_irq(r, 100), 1);
+	EXPECT_EQ(raw_read(r, VMMIO_REG_INTERRUPT_STATUS), bits);
+}

@@ -35,6 +35,9 @@ void raw_write(struct raw *r, uint32_t off, uint32_t val);
 /* The interrupt wait of the window: 1 interrupt, 0 timeout. */
 int raw_wait_irq(struct raw *r, int timeout_ms);
 
+/* The device raises @bits; wait for the interrupt and read InterruptStatus
+ * (expecting exactly @bits), as a driver does before it acknowledges. */
+void raw_take_irq(struct raw *r, uint32_t bits);
 /* Read MagicValue, Version and DeviceID (checking each), then VendorID. */
 void raw_probe(struct raw *r);
 /* Write 0 to Status and read it until it is 0. */

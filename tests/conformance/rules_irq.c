@@ -55,9 +55,7 @@ static void neg_isr_undefined_ignore(void)
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
 	raw_live(&r, NULL);
-	devsim_raise_irq(r.sim, VMMIO_ISR_USED_BUFFER | 0x10u);
-	EXPECT_EQ(raw_wait_irq(&r, 100), 1);
-	EXPECT_EQ(raw_read(&r, VMMIO_REG_INTERRUPT_STATUS), VMMIO_ISR_USED_BUFFER | 0x10u);
+	raw_take_irq(&r, VMMIO_ISR_USED_BUFFER | 0x10u);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_INTERRUPT_ACK, VMMIO_ISR_USED_BUFFER | 0x10u);
 	raw_expect_caught(&r, DEVSIM_RULE_ISR_UNDEFINED_IGNORE);
@@ -88,9 +86,7 @@ static void neg_ack_undefined_bits(void)
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
 	raw_live(&r, NULL);
-	devsim_raise_irq(r.sim, VMMIO_ISR_USED_BUFFER);
-	EXPECT_EQ(raw_wait_irq(&r, 100), 1);
-	EXPECT_EQ(raw_read(&r, VMMIO_REG_INTERRUPT_STATUS), VMMIO_ISR_USED_BUFFER);
+	raw_take_irq(&r, VMMIO_ISR_USED_BUFFER);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_INTERRUPT_ACK, VMMIO_ISR_USED_BUFFER | 0x4u);
 	raw_expect_caught(&r, DEVSIM_RULE_ACK_UNDEFINED_BITS);
@@ -130,9 +126,7 @@ static void neg_ack_handled(void)
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
 	raw_live(&r, NULL);
-	devsim_raise_irq(r.sim, VMMIO_ISR_USED_BUFFER);
-	EXPECT_EQ(raw_wait_irq(&r, 100), 1);
-	EXPECT_EQ(raw_read(&r, VMMIO_REG_INTERRUPT_STATUS), VMMIO_ISR_USED_BUFFER);
+	raw_take_irq(&r, VMMIO_ISR_USED_BUFFER);
 	raw_expect_clean(&r);
 	raw_read(&r, VMMIO_REG_INTERRUPT_STATUS);
 	raw_expect_caught(&r, DEVSIM_RULE_ACK_HANDLED);
@@ -173,9 +167,7 @@ static void neg_ack_only_handled(void)
 	raw_config(&r, DEVSIM_NET, false);
 	raw_start(&r);
 	raw_live(&r, NULL);
-	devsim_raise_irq(r.sim, VMMIO_ISR_USED_BUFFER);
-	EXPECT_EQ(raw_wait_irq(&r, 100), 1);
-	EXPECT_EQ(raw_read(&r, VMMIO_REG_INTERRUPT_STATUS), VMMIO_ISR_USED_BUFFER);
+	raw_take_irq(&r, VMMIO_ISR_USED_BUFFER);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_INTERRUPT_ACK, VMMIO_ISR_DEFINED);
 	raw_expect_caught(&r, DEVSIM_RULE_ACK_ONLY_HANDLED);
