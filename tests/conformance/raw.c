@@ -30,6 +30,12 @@ void raw_start(struct raw *r)
 	r->win = devsim_regwin(r->sim);
 }
 
+void raw_open(struct raw *r, enum devsim_personality p, bool legacy)
+{
+	raw_config(r, p, legacy);
+	raw_start(r);
+}
+
 void raw_close(struct raw *r)
 {
 	devsim_destroy(r->sim);

@@ -27,6 +27,8 @@ struct raw {
 /* A default device of @p in r->cfg; nothing is created yet. */
 void raw_config(struct raw *r, enum devsim_personality p, bool legacy);
 void raw_start(struct raw *r);
+/* raw_config() and raw_start(): a default device, created. */
+void raw_open(struct raw *r, enum devsim_personality p, bool legacy);
 void raw_close(struct raw *r);
 
 /* One 32-bit register access. */

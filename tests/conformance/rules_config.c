@@ -83,8 +83,7 @@ static void neg_cfg_width(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_negotiate(&r, NULL);
 	raw_expect_clean(&r);
 	/* mac[0..3], four 8-bit fields, in one 32-bit read. */
@@ -170,8 +169,7 @@ static void neg_cfg_wide_atomic(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_BLK, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_BLK, false);
 	raw_negotiate(&r, NULL);
 	raw_expect_clean(&r);
 	raw_read(&r, VMMIO_REG_CONFIG + BLK_CFG_CAPACITY);

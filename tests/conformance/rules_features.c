@@ -59,8 +59,7 @@ static void neg_feat_not_offered(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	EXPECT(!vmmio_feat_has(&r.cfg.features, VMMIO_NET_F_CTRL_RX));
 	raw_to_driver(&r);
 	raw_read_features(&r);
@@ -103,8 +102,7 @@ static void neg_feat_requires(void)
 	struct vmmio_features accept;
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_min_features(&r, &accept);
@@ -242,8 +240,7 @@ static void neg_feat_version_1(void)
 	struct vmmio_features accept;
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_read_features(&r);
 	memset(&accept, 0, sizeof(accept));
@@ -304,8 +301,7 @@ static void neg_init_features_locked(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_negotiate(&r, NULL);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_DRIVER_FEATURES_SEL, 0);

@@ -52,8 +52,7 @@ static void neg_isr_undefined_ignore(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_live(&r, NULL);
 	raw_take_irq(&r, VMMIO_ISR_USED_BUFFER | 0x10u);
 	raw_expect_clean(&r);
@@ -83,8 +82,7 @@ static void neg_ack_undefined_bits(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_live(&r, NULL);
 	raw_take_irq(&r, VMMIO_ISR_USED_BUFFER);
 	raw_expect_clean(&r);
@@ -123,8 +121,7 @@ static void neg_ack_handled(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_live(&r, NULL);
 	raw_take_irq(&r, VMMIO_ISR_USED_BUFFER);
 	raw_expect_clean(&r);
@@ -164,8 +161,7 @@ static void neg_ack_only_handled(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_live(&r, NULL);
 	raw_take_irq(&r, VMMIO_ISR_USED_BUFFER);
 	raw_expect_clean(&r);
@@ -198,8 +194,7 @@ static void neg_irq_read_status(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_live(&r, NULL);
 	devsim_raise_irq(r.sim, VMMIO_ISR_USED_BUFFER);
 	EXPECT_EQ(raw_wait_irq(&r, 100), 1);

@@ -62,8 +62,7 @@ static void neg_legacy_page_size(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, true);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, true);
 	legacy_queue_start(&r, false);
 	raw_write(&r, VMMIO_REG_LEGACY_QUEUE_ALIGN, VMMIO_LEGACY_ALIGN);
 	raw_expect_clean(&r);
@@ -91,8 +90,7 @@ static void neg_legacy_queue_align(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, true);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, true);
 	legacy_queue_start(&r, true);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_LEGACY_QUEUE_PFN,
@@ -127,8 +125,7 @@ static void neg_legacy_queue_num_max(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, true);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, true);
 	raw_live(&r, NULL); /* leaves queue 0 selected, QueuePFN set */
 	raw_expect_clean(&r);
 	raw_read(&r, VMMIO_REG_QUEUE_NUM_MAX);
@@ -165,8 +162,7 @@ static void neg_legacy_no_features_ok(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, true);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, true);
 	raw_negotiate(&r, NULL);
 	raw_expect_clean(&r);
 	raw_status(&r, VMMIO_STATUS_FEATURES_OK);

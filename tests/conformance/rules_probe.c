@@ -151,8 +151,7 @@ static void neg_probe_order(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	EXPECT_EQ(raw_read(&r, VMMIO_REG_MAGIC_VALUE), VMMIO_MAGIC_VALUE);
 	raw_expect_clean(&r);
 	raw_read(&r, VMMIO_REG_DEVICE_ID);

@@ -62,8 +62,7 @@ static void neg_queue_size_max(void)
 	uint32_t max;
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_negotiate(&r, NULL);
 	raw_write(&r, VMMIO_REG_QUEUE_SEL, 0);
 	EXPECT_EQ(raw_read(&r, VMMIO_REG_QUEUE_READY), 0);
@@ -109,8 +108,7 @@ static void neg_queue_ready_lock(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_live(&r, NULL); /* leaves queue 0 selected and ready */
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_QUEUE_NUM, 32);
@@ -164,8 +162,7 @@ static void neg_queue_stop_readback(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_live(&r, NULL);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_QUEUE_READY, 0);
@@ -266,8 +263,7 @@ static void neg_queue_reenable(void)
 	unsigned polls = 0;
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	min_with_ring_reset(&r, &accept);
 	raw_live(&r, &accept);
 	raw_write(&r, VMMIO_REG_QUEUE_RESET, 1);

@@ -41,11 +41,11 @@ static void exercise_live(struct drv *t, struct drv_queues *q)
 	expect_status(t->sim, DRV_LIVE_MODERN);
 }
 
-static void pos_undef_access(void)
+/* A modern net device brought live and exercised by the driver: clean. */
+static void live_modern_net_clean(void)
 {
 	struct drv_queues q = { 0 };
 	struct drv t;
-	uint64_t capacity = 0;
 
 	drv_config(&t, DEVSIM_NET, false);
 	drv_start(&t);
@@ -53,6 +53,15 @@ static void pos_undef_access(void)
 		exercise_live(&t, &q);
 	expect_clean(t.sim);
 	drv_close(&t);
+}
+
+static void pos_undef_access(void)
+{
+	struct drv_queues q = { 0 };
+	struct drv t;
+	uint64_t capacity = 0;
+
+	live_modern_net_clean();
 
 	/* blk: a configuration space with a 64-bit field at its start. */
 	drv_config(&t, DEVSIM_BLK, false);
@@ -68,8 +77,7 @@ static void neg_undef_access(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_negotiate(&r, NULL);
 	raw_expect_clean(&r);
 	raw_read(&r, UNDESCRIBED_OFF);
@@ -79,23 +87,14 @@ static void neg_undef_access(void)
 
 static void pos_write_ro(void)
 {
-	struct drv_queues q = { 0 };
-	struct drv t;
-
-	drv_config(&t, DEVSIM_NET, false);
-	drv_start(&t);
-	if (drv_live(&t, NULL, &q))
-		exercise_live(&t, &q);
-	expect_clean(t.sim);
-	drv_close(&t);
+	live_modern_net_clean();
 }
 
 static void neg_write_ro(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
@@ -123,20 +122,14 @@ static void pos_read_wo(void)
 	expect_clean(t.sim);
 	drv_close(&t);
 
-	drv_config(&t, DEVSIM_NET, false);
-	drv_start(&t);
-	if (drv_live(&t, NULL, &q))
-		exercise_live(&t, &q);
-	expect_clean(t.sim);
-	drv_close(&t);
+	live_modern_net_clean();
 }
 
 static void neg_read_wo(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_live(&r, NULL);
 	raw_expect_clean(&r);
 	raw_read(&r, VMMIO_REG_QUEUE_SEL);
@@ -181,8 +174,7 @@ static void neg_reg_width(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_probe(&r);
 	raw_reset(&r);
 	raw_expect_clean(&r);
@@ -211,8 +203,7 @@ static void neg_device_features_sel(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_expect_clean(&r);
 	raw_read(&r, VMMIO_REG_DEVICE_FEATURES);
@@ -243,8 +234,7 @@ static void neg_driver_features_sel(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);

@@ -67,8 +67,7 @@ static void neg_status_steps(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_probe(&r);
 	raw_reset(&r);
 	raw_expect_clean(&r);
@@ -119,8 +118,7 @@ static void neg_status_no_clear(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_STATUS, VMMIO_STATUS_ACKNOWLEDGE);
@@ -161,8 +159,7 @@ static void neg_status_failed_reset(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_status(&r, VMMIO_STATUS_FAILED);
 	raw_expect_clean(&r);
@@ -199,8 +196,7 @@ static void neg_init_reset_first(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_probe(&r);
 	raw_expect_clean(&r);
 	raw_status(&r, VMMIO_STATUS_ACKNOWLEDGE);
@@ -237,8 +233,7 @@ static void neg_init_write_features(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, true);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, true);
 	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
@@ -278,8 +273,7 @@ static void neg_init_features_ok_reread(void)
 	struct vmmio_features min;
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_min_features(&r, &min);
@@ -319,8 +313,7 @@ static void neg_init_config_no_write(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
@@ -390,8 +383,7 @@ static void neg_init_setup_after_features_ok(void)
 	struct vmmio_features min;
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_min_features(&r, &min);
@@ -484,8 +476,7 @@ static void neg_init_notify_after_driver_ok(void)
 {
 	struct raw r;
 
-	raw_config(&r, DEVSIM_NET, false);
-	raw_start(&r);
+	raw_open(&r, DEVSIM_NET, false);
 	raw_negotiate(&r, NULL);
 	raw_queue_setup(&r, 0, 64);
 	raw_expect_clean(&r);
