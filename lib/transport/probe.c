@@ -20,47 +20,47 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Wait until DeviceID reads non-zero: on each interrupt re-read it; on a
- * poll-only bus (no interrupt) re-read it every millisecond. */
+/* One wait for the device: the interrupt, or on a poll-only bus (no
+ * interrupt) a millisecond's sleep. 1: re-read DeviceID, 0: timed out. */
+static int wait_once(struct vmmio_dev *d, bool *poll_only, int left_ms)
+{
+	if (!*poll_only) {
+		int r = d->win.ops->wait_irq(d->win.ctx, left_ms);
+
+		if (r != -ENOTSUP)
+			return r;
+		*poll_only = true;
+	}
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000000 };
+
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+/* Wait until DeviceID reads non-zero, re-reading nothing but DeviceID. */
 static int wait_hotplug(struct vmmio_dev *d, int timeout_ms)
 {
 	const uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
 	bool poll_only = false;
 
 	for (;;) {
-		uint64_t now = now_ms();
-		int left = now >= deadline ? 0 : (int)(deadline - now);
+		const uint64_t now = now_ms();
 		int r;
 
-		if (poll_only) {
-			struct timespec ts = { .tv_sec = 0, .tv_nsec = 1000000 };
-
-			if (!left)
-				r = 0;
-			else {
-				nanosleep(&ts, NULL);
-				r = 1;
-			}
-		} else {
-			r = d->win.ops->wait_irq(d->win.ctx, left);
-			if (r == -ENOTSUP) {
-				poll_only = true;
-				continue;
-			}
-		}
+		if (now >= deadline)
+			break;
+		r = wait_once(d, &poll_only, (int)(deadline - now));
 		if (r < 0)
 			return dev_error(d, r, "waiting for the hotplug interrupt failed (%s)",
 					 strerror(-r));
-		if (r > 0) {
-			d->device_id = reg_read(d, VMMIO_REG_DEVICE_ID);
-			if (d->device_id)
-				return 0;
-		}
-		if (!left || r == 0)
-			return dev_error(d, -ETIMEDOUT,
-					 "DeviceID still 0 (placeholder) after waiting %d ms for hotplug",
-					 timeout_ms);
+		if (r == 0)
+			break;
+		d->device_id = reg_read(d, VMMIO_REG_DEVICE_ID);
+		if (d->device_id)
+			return 0;
 	}
+	return dev_error(d, -ETIMEDOUT,
+			 "DeviceID still 0 (placeholder) after waiting %d ms for hotplug", timeout_ms);
 }
 
 int vmmio_probe(struct vmmio_dev *d, const struct vmmio_regwin *win,

@@ -147,6 +147,85 @@ static void t_hotplug_spurious_irq_keeps_waiting(void)
 	fx_close(&fx);
 }
 
+/* A poll-only bus (like /dev/mem): devsim's registers, no interrupt. The
+ * device appears after @appear_after DeviceID reads (never when 0). */
+struct poll_bus {
+	struct vmmio_regwin inner;
+	struct devsim *sim;
+	unsigned id_reads;
+	unsigned appear_after;
+};
+
+static uint32_t poll_bus_read(void *ctx, uint32_t off, unsigned size)
+{
+	struct poll_bus *b = ctx;
+
+	if (off == VMMIO_REG_DEVICE_ID && ++b->id_reads == b->appear_after)
+		devsim_hotplug(b->sim, VMMIO_DEVICE_ID_NET, 0);
+	return b->inner.ops->read(b->inner.ctx, off, size);
+}
+
+static void poll_bus_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
+{
+	struct poll_bus *b = ctx;
+
+	b->inner.ops->write(b->inner.ctx, off, size, val);
+}
+
+static int poll_bus_wait_irq(void *ctx, int timeout_ms)
+{
+	(void)ctx;
+	(void)timeout_ms;
+	return -ENOTSUP;
+}
+
+static const struct vmmio_regwin_ops poll_bus_ops = {
+	.read = poll_bus_read,
+	.write = poll_bus_write,
+	.wait_irq = poll_bus_wait_irq,
+};
+
+static void run_poll_only(unsigned appear_after, int timeout_ms, int want_rc)
+{
+	struct fixture fx;
+	struct poll_bus b = { .appear_after = appear_after };
+	struct vmmio_probe_opts o = { .hotplug_wait = true, .hotplug_timeout_ms = timeout_ms };
+
+	fx_open(&fx, DEVSIM_NET, false, set_placeholder);
+	b.inner = fx.win;
+	b.sim = fx.sim;
+	struct vmmio_regwin win = { .ops = &poll_bus_ops, .ctx = &b, .name = "poll-only" };
+
+	CHECK_EQ(vmmio_probe(&fx.dev, &win, &o), want_rc);
+	if (want_rc == 0) {
+		CHECK_EQ(fx.dev.device_id, VMMIO_DEVICE_ID_NET);
+		CHECK_EQ(b.id_reads, appear_after);
+	} else {
+		CHECK_STR_HAS(vmmio_dev_error(&fx.dev), "DeviceID still 0");
+		CHECK(b.id_reads > 1); /* it did poll */
+	}
+	/* Only DeviceID was read while the device was absent. */
+	for (size_t i = 3; i < devsim_log_count(fx.sim); i++) {
+		const struct devsim_access *a = devsim_log_entry(fx.sim, i);
+
+		if (a->kind == DEVSIM_READ && a->off == VMMIO_REG_DEVICE_ID && a->value)
+			break;
+		CHECK_EQ(a->off, VMMIO_REG_DEVICE_ID);
+	}
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+static void t_hotplug_poll_only_bus(void)
+{
+	run_poll_only(4, 5000, 0); /* appears on the 4th DeviceID read */
+}
+
+static void t_hotplug_poll_only_bus_times_out(void)
+{
+	run_poll_only(0, 20, -ETIMEDOUT);
+}
+
 int main(void)
 {
 	TAP_RUN(t_probe_modern_net);
@@ -157,5 +236,7 @@ int main(void)
 	TAP_RUN(t_hotplug_wait_continues);
 	TAP_RUN(t_hotplug_wait_times_out);
 	TAP_RUN(t_hotplug_spurious_irq_keeps_waiting);
+	TAP_RUN(t_hotplug_poll_only_bus);
+	TAP_RUN(t_hotplug_poll_only_bus_times_out);
 	return tap_end();
 }
