@@ -65,8 +65,23 @@ struct devsim_shm_region {
 	uint64_t len;
 };
 
+/* Who services the rings (devsim_vq.h). */
+enum devsim_backend {
+	DEVSIM_BACKEND_NONE, /* nobody: buffers stay available (control-plane tests) */
+	/* net: each transmitted packet (queue 2k+1) comes back on the receive
+	 * queue of the pair (2k), with a virtio-net header; a transmit buffer
+	 * waits until a receive buffer is there (nothing is dropped). */
+	DEVSIM_BACKEND_LOOPBACK,
+	/* every available buffer is used at once with length 0, on any queue
+	 * (vmmio-perf --mode ring: the cost of the ring protocol alone) */
+	DEVSIM_BACKEND_SINK,
+	/* the test takes and uses buffers itself (devsim_vq_take/use) */
+	DEVSIM_BACKEND_MANUAL,
+};
+
 struct devsim_config {
 	enum devsim_personality personality;
+	enum devsim_backend backend; /* net: LOOPBACK by default; blk: NONE */
 	uint32_t magic; /* MagicValue presented (0x74726976) */
 	uint32_t version; /* 2 modern, 1 legacy; anything else to test a bad Version */
 	uint32_t device_id; /* DeviceID presented; 0 = hotplug placeholder */
