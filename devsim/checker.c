@@ -82,9 +82,12 @@ bool devsim_violated(const struct devsim *s, enum devsim_rule rule)
 
 void devsim_clear_violations(struct devsim *s)
 {
+	/* The device thread may be recording a ring violation. */
+	pthread_mutex_lock(&s->lock);
 	s->n_viol = 0;
 	s->viol_dropped = 0;
 	memset(s->rule_hits, 0, sizeof(s->rule_hits));
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* --- helpers -------------------------------------------------------------------- */

@@ -4,11 +4,14 @@
  * the model (every access is checked, served and logged, in that order),
  * the device-side events a test can trigger, and inspection.
  *
- * Time is virtual: it passes only inside wait_irq, which never sleeps.
+ * Time is virtual: it passes only inside wait_irq, which never sleeps;
+ * while the device thread runs (thread.c), wait_irq blocks in real time
+ * instead, since interrupts then come from another thread.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "devsim_internal.h"
 
@@ -30,6 +33,25 @@ static bool config_valid(const struct devsim_config *c)
 	return true;
 }
 
+/* The wait_irq condition variable runs on the monotonic clock. */
+static int init_sync(struct devsim *s)
+{
+	pthread_condattr_t ca;
+	int r;
+
+	if (pthread_mutex_init(&s->lock, NULL))
+		return -1;
+	if (pthread_condattr_init(&ca))
+		goto err_mutex;
+	r = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) || pthread_cond_init(&s->irq_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (!r)
+		return 0;
+err_mutex:
+	pthread_mutex_destroy(&s->lock);
+	return -1;
+}
+
 struct devsim *devsim_create(const struct devsim_config *c)
 {
 	struct devsim *s;
@@ -41,7 +63,14 @@ struct devsim *devsim_create(const struct devsim_config *c)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	if (init_sync(s)) {
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
 	s->cfg = *c;
+	/* A test that asks for these backends drives real rings from the start. */
+	s->rings_live = c->backend == DEVSIM_BACKEND_MANUAL || c->backend == DEVSIM_BACKEND_SINK;
 	s->device_id = c->device_id;
 	s->personality_id = devsim_personality_device_id(c->personality);
 	memcpy(s->config, c->config, sizeof(s->config));
@@ -53,6 +82,15 @@ void devsim_destroy(struct devsim *s)
 {
 	if (!s)
 		return;
+	devsim_thread_stop(s);
+	for (unsigned q = 0; q < DEVSIM_MAX_QUEUES; q++) {
+		free(s->vq[q].inflight);
+		free(s->vq[q].done);
+		free(s->vq[q].seg);
+		free(s->vq[q].pend);
+	}
+	pthread_cond_destroy(&s->irq_cond);
+	pthread_mutex_destroy(&s->lock);
 	free(s->log);
 	free(s->viol);
 	free(s);
@@ -68,13 +106,16 @@ static uint32_t size_mask(unsigned size)
 static uint32_t win_read(void *ctx, uint32_t off, unsigned size)
 {
 	struct devsim *s = ctx;
-	struct devsim_access_ctx a = { .seq = s->seq++, .write = false, .off = off, .size = size };
+	struct devsim_access_ctx a = { .write = false, .off = off, .size = size };
 	uint32_t val;
 
+	pthread_mutex_lock(&s->lock);
+	a.seq = s->seq++;
 	devsim_check_access(s, &a);
 	val = devsim_reg_read(s, off, size);
 	devsim_check_read_value(s, &a, val);
 	devsim_log_add(s, a.seq, DEVSIM_READ, off, size, val);
+	pthread_mutex_unlock(&s->lock);
 	return val;
 }
 
@@ -82,12 +123,15 @@ static void win_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
 {
 	struct devsim *s = ctx;
 	struct devsim_access_ctx a = {
-		.seq = s->seq++, .write = true, .off = off, .size = size, .val = val & size_mask(size)
+		.write = true, .off = off, .size = size, .val = val & size_mask(size)
 	};
 
+	pthread_mutex_lock(&s->lock);
+	a.seq = s->seq++;
 	devsim_check_access(s, &a);
 	devsim_reg_write(s, off, size, a.val);
 	devsim_log_add(s, a.seq, DEVSIM_WRITE, off, size, a.val);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* Apply the scheduled hotplug: the DeviceID changes and the interrupt fires. */
@@ -96,16 +140,43 @@ static void hotplug_now(struct devsim *s, uint32_t device_id)
 	s->hotplug_scheduled = false;
 	s->device_id = device_id;
 	s->irq_pending = true;
+	pthread_cond_broadcast(&s->irq_cond);
+}
+
+/* With the device thread running: wait for its interrupt in real time
+ * (lock held; released while waiting). 1 interrupt, 0 timeout. */
+static int wait_real_time(struct devsim *s, int timeout_ms)
+{
+	struct timespec dl;
+
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += timeout_ms / 1000;
+	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	while (!s->irq_pending) {
+		if (timeout_ms < 0)
+			pthread_cond_wait(&s->irq_cond, &s->lock);
+		else if (pthread_cond_timedwait(&s->irq_cond, &s->lock, &dl) == ETIMEDOUT)
+			break;
+	}
+	return s->irq_pending ? 1 : 0;
 }
 
 static int win_wait_irq(void *ctx, int timeout_ms)
 {
 	struct devsim *s = ctx;
-	uint64_t seq = s->seq++;
+	uint64_t seq;
 	int ret;
 
+	pthread_mutex_lock(&s->lock);
+	seq = s->seq++;
 	devsim_check_wait(s, seq);
-	if (s->irq_pending) {
+	if (s->thread_running) {
+		ret = wait_real_time(s, timeout_ms);
+	} else if (s->irq_pending) {
 		ret = 1;
 	} else if (s->hotplug_scheduled &&
 		   (timeout_ms < 0 || s->hotplug_at <= s->clock_ms + (uint64_t)timeout_ms)) {
@@ -123,6 +194,7 @@ static int win_wait_irq(void *ctx, int timeout_ms)
 		s->irq_pending = false;
 	devsim_check_wait_done(s, ret);
 	devsim_log_add(s, seq, DEVSIM_IRQ_WAIT, (uint32_t)timeout_ms, 0, (uint32_t)ret);
+	pthread_mutex_unlock(&s->lock);
 	return ret;
 }
 
@@ -143,22 +215,31 @@ struct vmmio_regwin devsim_regwin(struct devsim *s)
 
 void devsim_hotplug(struct devsim *s, uint32_t device_id, unsigned after_ms)
 {
+	pthread_mutex_lock(&s->lock);
 	if (after_ms == 0) {
 		hotplug_now(s, device_id);
-		return;
+	} else {
+		s->hotplug_scheduled = true;
+		s->hotplug_at = s->clock_ms + after_ms;
+		s->hotplug_id = device_id;
 	}
-	s->hotplug_scheduled = true;
-	s->hotplug_at = s->clock_ms + after_ms;
-	s->hotplug_id = device_id;
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* "If DRIVER_OK is set, after it sets DEVICE_NEEDS_RESET, the device MUST
  * send a device configuration change notification to the driver." */
-void devsim_set_needs_reset(struct devsim *s)
+void devsim_needs_reset(struct devsim *s)
 {
 	s->status |= VMMIO_STATUS_DEVICE_NEEDS_RESET;
 	if (s->status & VMMIO_STATUS_DRIVER_OK)
 		devsim_notify_driver(s, VMMIO_ISR_CONFIG_CHANGE);
+}
+
+void devsim_set_needs_reset(struct devsim *s)
+{
+	pthread_mutex_lock(&s->lock);
+	devsim_needs_reset(s);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void devsim_config_change(struct devsim *s, uint16_t off, const void *data, size_t len)
@@ -167,22 +248,28 @@ void devsim_config_change(struct devsim *s, uint16_t off, const void *data, size
 		return;
 	if (len > (size_t)(s->cfg.config_size - off))
 		len = s->cfg.config_size - off;
+	pthread_mutex_lock(&s->lock);
 	memcpy(&s->config[off], data, len);
 	/* "The device MUST change value returned in ConfigGeneration if there
 	 * is any risk of a driver seeing an inconsistent configuration state." */
 	s->config_gen++;
 	if (s->status & VMMIO_STATUS_DRIVER_OK)
 		devsim_notify_driver(s, VMMIO_ISR_CONFIG_CHANGE);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void devsim_config_churn(struct devsim *s, uint32_t n)
 {
+	pthread_mutex_lock(&s->lock);
 	s->churn = n;
+	pthread_mutex_unlock(&s->lock);
 }
 
 void devsim_raise_irq(struct devsim *s, uint32_t isr_bits)
 {
+	pthread_mutex_lock(&s->lock);
 	devsim_notify_driver(s, isr_bits);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* --- inspection ----------------------------------------------------------------- */

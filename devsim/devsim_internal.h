@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * devsim's private state, shared by its five parts: the lifecycle and the
+ * devsim's private state, shared by its six parts: the lifecycle and the
  * register window (devsim.c), the device-side register semantics
  * (registers.c), the personalities (personality.c), the driver-rule checker
- * (checker.c and its parts, checker_*.c, which share checker_internal.h) and
- * the access log with the register layout tables (log.c).
+ * (checker.c and its parts, checker_*.c, which share checker_internal.h),
+ * the access log with the register layout tables (log.c), and the datapath
+ * (vq_*.c, backend_*.c, thread.c, which share vq_internal.h).
  */
 #ifndef DEVSIM_INTERNAL_H
 #define DEVSIM_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "devsim.h"
 #include "vmmio_regs.h"
+#include "vq_internal.h"
 
 /* The access log keeps the newest this many entries (a ring once full), so
  * a long datapath run does not grow without bound. */
@@ -151,6 +154,25 @@ struct devsim {
 	size_t n_viol, viol_cap, viol_dropped;
 	unsigned long rule_hits[DEVSIM_RULE_COUNT];
 	struct devsim_checker chk;
+
+	/* The datapath (vq_internal.h). Until the rings are live, register
+	 * accesses never touch ring memory: control-plane tests configure
+	 * queue addresses that nothing backs. */
+	bool rings_live;
+	struct devsim_vq vq[DEVSIM_MAX_QUEUES];
+	struct devsim_vq_ctl vqc[DEVSIM_MAX_QUEUES];
+
+	/* Two threads (thread.c): the lock serialises the register window,
+	 * the checker, the log and interrupts; the rings are not locked. */
+	pthread_mutex_t lock;
+	pthread_cond_t irq_cond; /* irq_pending became true */
+	pthread_t thread;
+	bool thread_running; /* changed under the lock */
+	uint32_t thread_stop; /* atomic */
+	uint64_t epoch; /* bumped under the lock by every change the thread must see */
+	uint64_t thread_epoch; /* atomic: the epoch the thread has caught up with */
+	uint64_t reset_epoch; /* the last device reset's */
+	uint8_t status_pre_reset; /* Status presented until the thread let go */
 };
 
 static inline bool devsim_is_legacy(const struct devsim *s)
@@ -179,8 +201,10 @@ static inline uint32_t devsim_queue_max(const struct devsim *s, uint32_t q)
  * undefined and reads 0 / is dropped. */
 uint32_t devsim_reg_read(struct devsim *s, uint32_t off, unsigned size);
 void devsim_reg_write(struct devsim *s, uint32_t off, unsigned size, uint32_t val);
-/* Set InterruptStatus bits and fire the interrupt edge. */
+/* Set InterruptStatus bits and fire the interrupt edge (lock held). */
 void devsim_notify_driver(struct devsim *s, uint32_t isr_bits);
+/* DEVICE_NEEDS_RESET and its notification (lock held). */
+void devsim_needs_reset(struct devsim *s);
 
 /* --- personalities (personality.c) ------------------------------------------- */
 

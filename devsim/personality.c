@@ -153,8 +153,11 @@ void devsim_config_default(struct devsim_config *c, enum devsim_personality p, b
 	c->magic = VMMIO_MAGIC_VALUE;
 	c->version = legacy ? VMMIO_VERSION_LEGACY : VMMIO_VERSION_MODERN;
 	c->vendor_id = DEFAULT_VENDOR_ID;
-	if (p == DEVSIM_BLK)
+	if (p == DEVSIM_BLK) {
 		blk_default(c, legacy);
-	else
+		c->backend = DEVSIM_BACKEND_NONE; /* no block backend */
+	} else {
 		net_default(c, legacy);
+		c->backend = DEVSIM_BACKEND_LOOPBACK;
+	}
 }

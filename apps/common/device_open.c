@@ -39,6 +39,10 @@ static void sim_apply(struct devsim_config *c, const struct vmmio_devarg *a,
 	if (opts) {
 		c->driver_expects_shm = opts->driver_expects_shm;
 		c->verbose = opts->verbose;
+		if (opts->backend == DEVICE_OPEN_BACKEND_LOOPBACK)
+			c->backend = DEVSIM_BACKEND_LOOPBACK;
+		else if (opts->backend == DEVICE_OPEN_BACKEND_SINK)
+			c->backend = DEVSIM_BACKEND_SINK;
 	}
 }
 

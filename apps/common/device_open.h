@@ -15,12 +15,20 @@
 
 struct devsim;
 
+/* sim: who services the rings (devsim's enum devsim_backend). */
+enum device_open_backend {
+	DEVICE_OPEN_BACKEND_DEFAULT, /* the device type's: net LOOPBACK, blk none */
+	DEVICE_OPEN_BACKEND_LOOPBACK, /* net: transmitted packets come back on receive */
+	DEVICE_OPEN_BACKEND_SINK, /* every available buffer is used at once, length 0 */
+};
+
 struct device_open_opts {
 	/* sim: the driver enumerates shared memory regions, which devsim's
 	 * checker would otherwise flag (MMIO-SHM-UNEXPECTED). */
 	bool driver_expects_shm;
 	/* sim: print each driver-rule violation to stderr as it happens. */
 	bool verbose;
+	enum device_open_backend backend;
 };
 
 struct opened_device {

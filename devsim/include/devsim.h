@@ -8,7 +8,8 @@
  * would on hardware. Everything is synchronous and deterministic; time only
  * passes inside wait_irq, on a virtual clock.
  *
- * Not thread-safe: one driver thread per model.
+ * One driver thread per model; the device thread (devsim_thread_start() in
+ * devsim_vq.h) may run beside it, and then wait_irq blocks in real time.
  */
 #ifndef DEVSIM_H
 #define DEVSIM_H

@@ -14,6 +14,13 @@
  * While the device reads the rings it checks the ring-level driver rules
  * (RING-* in rules.def) and records violations like the register checker.
  *
+ * Register accesses touch ring memory (the kick mode written as a queue is
+ * enabled, the NOTIFICATION_DATA check of a QueueNotify) only once the
+ * rings are live: from creation with the MANUAL and SINK backends, else
+ * from the first call of this API (control-plane tests configure queue
+ * addresses that nothing backs). A NOTIFICATION_DATA value that came
+ * before is checked at the queue's first service.
+ *
  * Fault injection (devsim_fault()) makes the device lie in the ways a
  * driver must survive.
  */
@@ -67,10 +74,10 @@ enum devsim_kick_mode {
 
 /*
  * Set queue @q's kick mode (applied now, and again whenever the queue is
- * enabled). With @check, the device records RING-NOTIFY-MISSED when it
+ * enabled). With @check, the device records RING-NOTIFY-REQUIRED when it
  * finds, at a step, buffers made available past the point where it asked
  * for a notification and none came: call devsim_step() only after the
- * driver's kick decision then.
+ * driver's kick decision then. -EBUSY while the device thread runs.
  */
 int devsim_vq_kick_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m, uint16_t at,
 			bool wrap, bool check);
@@ -99,9 +106,11 @@ struct devsim_chain {
 /*
  * Take the next available buffer of queue @q (DEVSIM_BACKEND_MANUAL).
  * Returns 1 with @c filled, 0 when none is available, -ENOSPC when the
- * chain has more than seg_cap segments (not taken), -EPROTO when the
- * driver broke a ring rule reading it (recorded; the queue stops), -EPERM
- * before DRIVER_OK or when the queue is not ready.
+ * chain has more than seg_cap segments (not taken; a NULL seg asks for no
+ * segments), -EPROTO when the driver broke a ring rule reading it
+ * (recorded; the queue stops), -EPERM before DRIVER_OK or when the queue
+ * is not ready, -EBUSY while the device thread runs. The descriptors are
+ * remembered: RING-EXPOSED-UNCHANGED is checked when the buffer is used.
  */
 int devsim_vq_take(struct devsim *s, uint16_t q, struct devsim_chain *c);
 
@@ -123,6 +132,11 @@ int devsim_vq_use(struct devsim *s, uint16_t q, const struct devsim_used *u, uns
 /* Buffers taken and not used yet. */
 unsigned devsim_vq_in_flight(const struct devsim *s, uint16_t q);
 
+/* Why the device stopped servicing queue @q (a ring rule broken, or
+ * something no device can use, such as a descriptor index >= QueueSize),
+ * or NULL while it services it. Cleared when the queue starts over. */
+const char *devsim_vq_error(const struct devsim *s, uint16_t q);
+
 /* --- fault injection ---------------------------------------------------------------- */
 
 enum devsim_fault {
@@ -133,7 +147,9 @@ enum devsim_fault {
 	DEVSIM_FAULT_USED_LEN, /* reports more bytes than the buffer's writable size */
 	DEVSIM_FAULT_USED_IDX_JUMP, /* split: used idx jumps past the outstanding count */
 	DEVSIM_FAULT_PACKED_WRAP, /* packed: a used descriptor with AVAIL != USED */
-	DEVSIM_FAULT_PACKED_PHANTOM, /* packed: a used descriptor past the last one available */
+	/* packed: a used descriptor for a buffer past the last one available
+	 * (the id found in the first descriptor not made available) */
+	DEVSIM_FAULT_PACKED_PHANTOM,
 	DEVSIM_FAULT_DROP_KICK, /* ignore the next @count notifications from the driver */
 	DEVSIM_FAULT_DROP_IRQ, /* do not send the next @count used buffer notifications */
 	DEVSIM_FAULT_SPURIOUS_IRQ, /* send @count used buffer notifications now, nothing used */
@@ -148,7 +164,11 @@ const char *devsim_fault_name(enum devsim_fault f);
  * Arm fault @f on queue @q. Lies about used entries apply to the next
  * buffer the device uses (any backend); @count is for the DROP and
  * SPURIOUS kinds. -EINVAL for a fault that does not apply to the ring
- * format the driver negotiated.
+ * format the driver negotiated. USED_ID_NOT_HEAD names the second
+ * descriptor of the chain being used (or of another one in flight): it
+ * stays armed until a used write finds a chain of two descriptors or more.
+ * USED_ID_STALE names the last id used (else the lowest id) that is
+ * neither in flight nor available. DEVSIM_FAULT_NONE disarms them all.
  */
 int devsim_fault(struct devsim *s, uint16_t q, enum devsim_fault f, uint32_t count);
 
@@ -163,6 +183,7 @@ struct devsim_vq_stats {
 	uint64_t used; /* buffers used */
 	uint64_t bytes; /* device-writable bytes reported in used entries */
 	uint64_t polls; /* service rounds (step calls or thread iterations) */
+	uint64_t truncated; /* loopback: packets cut to the receive buffer */
 };
 
 int devsim_vq_stats(const struct devsim *s, uint16_t q, struct devsim_vq_stats *out);

@@ -188,7 +188,9 @@ int vq_check_buf(struct vmmio_vq *vq, const struct vmmio_buf *b, uint16_t *ndesc
 		return buf_error(vq, "%llu bytes in %u segments, above 4 GiB",
 				 (unsigned long long)total, nseg);
 	*in_len = (uint32_t)in;
-	*indirect = vq->p.indirect_max && nseg >= vq->p.indirect_min && nseg <= vq->p.indirect_max;
+	/* An indirect table is a chain too: at most QueueSize entries. */
+	*indirect = vq->p.indirect_max && nseg >= vq->p.indirect_min &&
+		    nseg <= vq->p.indirect_max && nseg <= vq->p.num;
 	if (*indirect) {
 		*ndescs = 1;
 		return 0;

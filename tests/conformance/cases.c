@@ -5,7 +5,7 @@
 static const struct conformance_table *const tables[] = {
 	&conformance_probe_cases,  &conformance_register_cases, &conformance_status_init_cases,
 	&conformance_feature_cases, &conformance_queue_cases,   &conformance_irq_cases,
-	&conformance_config_cases, &conformance_legacy_cases,
+	&conformance_config_cases, &conformance_legacy_cases,  &conformance_ring_cases,
 };
 
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))

@@ -40,6 +40,7 @@ extern const struct conformance_table conformance_queue_cases;
 extern const struct conformance_table conformance_irq_cases;
 extern const struct conformance_table conformance_config_cases;
 extern const struct conformance_table conformance_legacy_cases;
+extern const struct conformance_table conformance_ring_cases;
 
 /* The case of @rule (the first if there are several), or NULL. */
 const struct conformance_case *conformance_find(enum devsim_rule rule);

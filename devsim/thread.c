@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The device thread: a polling device on another core, servicing every
+ * ready queue with the backend, asking for no notifications (kick mode
+ * NEVER on every queue), as a real device's backend thread would.
+ *
+ * The register side and the thread meet through an epoch: every register
+ * change the thread must see (Status, QueueReady, QueuePFN, QueueReset)
+ * bumps it under the lock. The thread's loop reads it without the lock and,
+ * when it moved, takes the lock once to rebuild the rings that changed and
+ * publishes the epoch it caught up with. A device reset, queue stop or
+ * queue reset reads back as complete only once the thread caught up, so
+ * the thread never touches a ring after the driver took it back.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+
+#include "devsim_internal.h"
+
+uint64_t vq_epoch_bump(struct devsim *s)
+{
+	uint64_t e = s->epoch + 1;
+
+	__atomic_store_n(&s->epoch, e, __ATOMIC_RELEASE);
+	return e;
+}
+
+bool vq_thread_behind(const struct devsim *s, uint64_t e)
+{
+	return s->thread_running && __atomic_load_n(&s->thread_epoch, __ATOMIC_ACQUIRE) < e;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
+/* Rebuild what changed (lock held); returns whether DRIVER_OK is set. On
+ * the first round every ring gets the thread's kick mode. */
+static bool catch_up(struct devsim *s, bool first)
+{
+	for (uint16_t q = 0; q < s->cfg.num_queues; q++) {
+		uint64_t gen = s->vq[q].gen;
+
+		if (vq_sync(s, q) && first && gen == s->vqc[q].gen)
+			vq_apply_kick(s, q);
+	}
+	__atomic_store_n(&s->thread_epoch, s->epoch, __ATOMIC_RELEASE);
+	return s->status & VMMIO_STATUS_DRIVER_OK;
+}
+
+/* Idle rounds between yields: a spinning device must not starve the
+ * driver on a machine with fewer cores than threads. */
+#define IDLE_SPINS 1024u
+
+static void *device_thread(void *arg)
+{
+	struct devsim *s = arg;
+	uint64_t seen = 0;
+	bool first = true, run = false;
+	unsigned idle = 0;
+
+	while (!__atomic_load_n(&s->thread_stop, __ATOMIC_ACQUIRE)) {
+		if (first || __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) != seen) {
+			pthread_mutex_lock(&s->lock);
+			seen = s->epoch;
+			run = catch_up(s, first);
+			pthread_mutex_unlock(&s->lock);
+			first = false;
+		}
+		if (run && vq_service_all(s)) {
+			idle = 0;
+			continue;
+		}
+		if (++idle % IDLE_SPINS)
+			cpu_relax();
+		else
+			sched_yield();
+	}
+	return NULL;
+}
+
+int devsim_thread_start(struct devsim *s, int cpu)
+{
+	pthread_attr_t attr;
+	int r;
+
+	if (s->thread_running)
+		return -EBUSY;
+	if (cpu >= CPU_SETSIZE)
+		return -EINVAL;
+	r = pthread_attr_init(&attr);
+	if (r)
+		return -r;
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		r = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
+	s->rings_live = true;
+	__atomic_store_n(&s->thread_stop, 0, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&s->lock);
+	/* Read-backs wait for the thread's first catch-up from now on. */
+	__atomic_store_n(&s->thread_epoch, 0, __ATOMIC_RELAXED);
+	s->thread_running = true;
+	pthread_mutex_unlock(&s->lock);
+	if (!r)
+		r = pthread_create(&s->thread, &attr, device_thread, s);
+	pthread_attr_destroy(&attr);
+	if (r) {
+		pthread_mutex_lock(&s->lock);
+		s->thread_running = false;
+		pthread_mutex_unlock(&s->lock);
+		return -r;
+	}
+	return 0;
+}
+
+void devsim_thread_stop(struct devsim *s)
+{
+	if (!s->thread_running)
+		return;
+	__atomic_store_n(&s->thread_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(s->thread, NULL);
+	pthread_mutex_lock(&s->lock);
+	s->thread_running = false;
+	pthread_mutex_unlock(&s->lock);
+	/* Step mode again: the kick modes the tests set. */
+	for (uint16_t q = 0; q < s->cfg.num_queues; q++)
+		if (s->vq[q].gen == s->vqc[q].gen && s->vq[q].usable)
+			vq_apply_kick(s, q);
+}

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * devsim's datapath internals: the device side of the rings (vq_dev.c,
+ * vq_split_dev.c, vq_packed_dev.c), its fault injection (vq_faults.c), the
+ * backends (backend_sink.c, backend_loopback.c, vq_service.c) and the
+ * device thread (thread.c).
+ *
+ * Two kinds of per-queue state, owned by different parties:
+ *   - struct devsim_vq_ctl: what the register side knows (notifications
+ *     received, kick mode asked for, faults armed, the generation that says
+ *     the ring must start over). Written under devsim's mutex.
+ *   - struct devsim_vq: the ring state (positions, wrap counters, buffers
+ *     in flight). Owned by whoever services the rings: the caller of
+ *     devsim_step()/devsim_vq_take()/devsim_vq_use(), or the device thread
+ *     while it runs. The servicer rebuilds it (vq_sync()) whenever the
+ *     control side's generation moved: the queue became ready, stopped, was
+ *     reset, or the device was reset.
+ */
+#ifndef DEVSIM_VQ_INTERNAL_H
+#define DEVSIM_VQ_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devsim_vq.h"
+#include "vmmio_ring.h"
+
+struct devsim;
+
+/* A chain as the device read it: the internal form of struct devsim_chain
+ * and the device's record of a buffer in flight. */
+struct vq_chain {
+	uint16_t id; /* split: head index; packed: buffer id */
+	uint16_t ndescs; /* ring descriptors (split: table descriptors) it occupies */
+	uint16_t head; /* split: head index; packed: ring position of its first descriptor */
+	uint16_t second; /* split: the chain's second table descriptor, or VQ_NO_DESC */
+	bool indirect;
+	bool done; /* used (in-flight table: waiting for the older ones to go) */
+	uint16_t n_seg; /* segments found, stored or not */
+	uint16_t tbl_n; /* indirect table entries walked */
+	uint32_t out_len, in_len;
+	uint32_t pos; /* split: avail index of its slot; packed: descriptors taken before it */
+	uint64_t tbl_addr; /* its indirect table (the snapshot re-reads it only if unchanged) */
+	uint32_t tbl_len;
+	uint64_t snap; /* hash of the descriptors it was taken with (step mode) */
+};
+
+#define VQ_NO_DESC 0xffffu
+
+/* A used buffer, before it is written to the ring. */
+struct vq_done {
+	uint16_t id;
+	uint16_t ndescs;
+	uint16_t second; /* for DEVSIM_FAULT_USED_ID_NOT_HEAD */
+	uint32_t len; /* bytes written, as reported */
+	uint32_t in_len; /* its writable size (DEVSIM_FAULT_USED_LEN) */
+};
+
+/* A packed used descriptor whose flags are still to be written (vq_flush()). */
+struct vq_pend {
+	uint16_t pos;
+	uint16_t flags;
+};
+
+struct devsim_vq {
+	uint64_t gen; /* the devsim_vq_ctl.gen this state was built for */
+	bool usable; /* ready, with a valid size and its memory */
+	bool broken; /* the driver broke a ring rule: not serviced until re-enabled */
+	char err[160]; /* why it broke */
+	bool packed, event_idx, in_order, indirect, notif_data;
+	uint16_t num;
+	uint16_t mask; /* split: num - 1 */
+
+	/* split areas */
+	struct vmmio_vring_desc *desc;
+	struct vmmio_vring_avail *avail;
+	struct vmmio_vring_used *used;
+	uint16_t last_avail; /* next available ring entry to take */
+	uint16_t avail_idx; /* the available idx last read */
+	uint16_t used_idx; /* next used ring entry to write */
+	uint16_t used_signalled; /* used idx at the last notification decision */
+	uint16_t avail_event; /* kick mode NEVER: the value kept out of the driver's reach */
+
+	/* packed areas */
+	struct vmmio_pdesc *ring;
+	struct vmmio_pevent *drv_event; /* Driver Area: controls our notifications */
+	struct vmmio_pevent *dev_event; /* Device Area: controls the driver's */
+	uint16_t avail_pos, used_pos;
+	bool avail_wrap, used_wrap;
+	uint32_t taken_descs, used_descs; /* free running, in descriptors */
+	uint32_t signalled_descs; /* used_descs at the last notification decision */
+	struct vq_pend *pend; /* num entries */
+	uint16_t n_pend;
+
+	/* faults consumed on the next write (vq_faults.c) */
+	bool jump_pending; /* split: the next used idx store jumps */
+	uint16_t last_used_id;
+	bool any_used;
+
+	/* what the kick mode wrote, and the driver's obligation it created
+	 * (RING-NOTIFY-REQUIRED, with devsim_vq_kick_mode(check)) */
+	enum devsim_kick_mode applied;
+	bool ask_active;
+	uint64_t ask_kicks; /* devsim_vq_ctl.kicks when the device asked */
+	uint16_t ask_idx; /* split: avail idx seen when asking; packed: first position not available */
+	bool ask_wrap;
+	uint16_t ask_event; /* split: avail_event; packed: off_wrap (DESC mode) */
+
+	/* in flight (devsim_vq_take), in the order taken: a ring of num
+	 * records, used ones kept until the older ones go */
+	struct vq_chain *inflight;
+	uint16_t if_head, if_count;
+	uint16_t n_out; /* records not used yet */
+	struct vq_done *done; /* num entries: a batch being used */
+	struct devsim_seg *seg; /* loopback: segments of one chain (2 * num) */
+};
+
+struct devsim_vq_ctl {
+	uint64_t gen; /* bumped whenever the ring state must start over */
+	uint64_t stop_epoch, reset_epoch; /* read-backs wait for the device thread past these */
+	uint32_t pfn_before; /* legacy QueuePFN presented until the thread let go */
+	bool notified; /* a notification came since the queue last ran dry */
+	uint64_t kicks; /* notifications accepted (not dropped) */
+	enum devsim_kick_mode kick;
+	uint16_t kick_at;
+	bool kick_wrap, kick_check;
+	bool notify_pending; /* a NOTIFICATION_DATA value that came before the rings were live */
+	uint32_t notify_value;
+	uint32_t lie; /* an armed used-entry fault (enum devsim_fault), atomic */
+	uint32_t drop_kicks, drop_irqs;
+	struct devsim_vq_stats st;
+};
+
+/* Single-writer counters read by another thread: no torn or cached values. */
+static inline void vq_stat_add(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+static inline void *vq_ptr(uint64_t iova)
+{
+	return (void *)(uintptr_t)iova; /* in-process device: IOVA = VA */
+}
+
+/* The @i-th oldest record of the in-flight table. */
+static inline struct vq_chain *vq_inflight_at(const struct devsim_vq *vq, unsigned i)
+{
+	unsigned k = vq->if_head + i;
+
+	return &vq->inflight[k >= vq->num ? k - vq->num : k];
+}
+
+/* --- common (vq_dev.c) ---------------------------------------------------------- */
+
+/* What the register side did to a queue's ring (lock held). */
+enum vq_event {
+	VQ_EV_START, /* QueueReady = 1, or a QueuePFN */
+	VQ_EV_STOP, /* QueueReady = 0, QueuePFN = 0 */
+	VQ_EV_RESET, /* QueueReset */
+};
+void vq_ring_event(struct devsim *s, uint16_t q, enum vq_event ev);
+/* Status = 0: every ring starts over (lock held). */
+void vq_device_reset(struct devsim *s);
+
+/* Bring queue @q's ring state up to date with the registers (the servicer
+ * calls it before touching the ring). Returns whether it can be serviced. */
+bool vq_sync(struct devsim *s, uint16_t q);
+/* The ring areas of queue @q from its registers; false when not ready. */
+bool vq_geometry(const struct devsim *s, uint16_t q, uint64_t *desc, uint64_t *drv,
+		 uint64_t *dev);
+/* Write the suppression fields of the effective kick mode. */
+void vq_apply_kick(struct devsim *s, uint16_t q);
+/* After taking buffers: refresh avail_event (ALWAYS; NEVER when within reach). */
+void vq_kick_tick(struct devsim *s, uint16_t q);
+/* The kick mode in force: NEVER while the device thread runs. */
+enum devsim_kick_mode vq_kick_effective(const struct devsim *s, uint16_t q);
+
+/* Take the next available chain: 1, 0 none, -ENOSPC (more than @cap
+ * segments; not taken; only with @seg), -EPROTO (a ring rule broken). */
+int vq_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
+	    uint16_t cap);
+/* Whether a chain is available (without taking it). */
+bool vq_has_avail(struct devsim *s, uint16_t q);
+/* Write used entries for @n buffers (one for the batch with @batch) ... */
+void vq_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n, bool batch);
+/* ... and publish them with one store, then send the used buffer
+ * notification the driver's suppression asks for. */
+void vq_flush(struct devsim *s, uint16_t q);
+
+/* Record ring rule @rule broken on queue @q and stop servicing it. Returns -EPROTO. */
+int vq_violation(struct devsim *s, uint16_t q, enum devsim_rule rule, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The driver wrote something no rule names but no device can use: stop. -EPROTO. */
+int vq_malformed(struct devsim *s, uint16_t q, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Record @rule without stopping the queue (notification rules). Takes the lock. */
+void vq_record(struct devsim *s, enum devsim_rule rule, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* FNV-1a over @len bytes, continuing @h. */
+uint64_t vq_hash(uint64_t h, const void *p, size_t len);
+#define VQ_HASH_INIT 0xcbf29ce484222325ull
+
+/* --- split and packed engines (vq_split_dev.c, vq_packed_dev.c) ---------------------- */
+
+int vq_split_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
+		  uint16_t cap);
+bool vq_split_has_avail(struct devsim_vq *vq);
+void vq_split_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t advance);
+/* Publish; returns whether to notify the driver. */
+bool vq_split_flush(struct devsim_vq *vq);
+uint64_t vq_split_snapshot(const struct devsim_vq *vq, const struct vq_chain *c);
+void vq_split_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at);
+
+int vq_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
+		   uint16_t cap);
+bool vq_packed_has_avail(const struct devsim_vq *vq);
+void vq_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t advance,
+		   bool bad_wrap);
+bool vq_packed_flush(struct devsim_vq *vq);
+uint64_t vq_packed_snapshot(const struct devsim_vq *vq, const struct vq_chain *c);
+void vq_packed_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at, bool wrap);
+/* The first position from the device's next available one that is not
+ * available, and its wrap counter (NOTIFICATION_DATA, the kick check). */
+void vq_packed_first_unavail(const struct devsim_vq *vq, uint16_t *pos, bool *wrap);
+/* Whether the descriptor at @pos is available for wrap counter @wrap ... */
+bool vq_packed_avail_at(const struct devsim_vq *vq, uint16_t pos, bool wrap);
+/* ... and made available: in the run of available ones from the device's
+ * position (a burst's later descriptors are flagged before its head). */
+bool vq_packed_made_avail(const struct devsim_vq *vq, uint16_t pos, bool wrap);
+/* The buffer id in the first descriptor not made available: a buffer the
+ * device has no business using (DEVSIM_FAULT_PACKED_PHANTOM). */
+uint16_t vq_packed_phantom_id(const struct devsim_vq *vq);
+
+/* --- notifications from the driver (vq_notify.c) ------------------------------------ */
+
+/* A QueueNotify write for queue @q (register path, lock held). */
+void vq_on_notify(struct devsim *s, uint16_t q, uint32_t val);
+/* Before servicing: check a NOTIFICATION_DATA value kept from before the
+ * rings were live. */
+void vq_check_pending_notify(struct devsim *s, uint16_t q);
+/* At a step, before servicing: RING-NOTIFY-REQUIRED. */
+void vq_check_notify_required(struct devsim *s, uint16_t q);
+/* After the device wrote its suppression fields or took buffers: note
+ * where it now asks to be notified (with devsim_vq_kick_mode(check)). */
+void vq_ask_refresh(struct devsim *s, uint16_t q);
+
+/* --- faults (vq_faults.c) ------------------------------------------------------------- */
+
+struct vq_lie {
+	bool id_set, len_set, bad_wrap;
+	uint16_t id;
+	uint32_t len;
+};
+
+/* Consume the armed used-entry fault for the entry about to name @subject
+ * (one of @d[0..n)); fills @lie. */
+void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n,
+		   const struct vq_done *subject, struct vq_lie *lie);
+
+/* --- service (vq_service.c, backend_*.c) --------------------------------------------- */
+
+/* Service every queue once with the backend; returns buffers used. */
+unsigned vq_service_all(struct devsim *s);
+unsigned vq_sink_service(struct devsim *s, uint16_t q);
+unsigned vq_loopback_service(struct devsim *s, uint16_t rxq, uint16_t txq);
+/* Queue @q may be serviced now (step: notified or NEVER; thread: always). */
+bool vq_armed(const struct devsim *s, uint16_t q);
+/* Send a used buffer notification for queue @q (lock taken inside). */
+void vq_raise_used(struct devsim *s, uint16_t q);
+
+/* --- the device thread (thread.c) ---------------------------------------------------- */
+
+/* A register-side change the device thread must see before the read-back
+ * that completes it: returns the new epoch (lock held). */
+uint64_t vq_epoch_bump(struct devsim *s);
+/* Whether the device thread has not yet caught up with epoch @e. */
+bool vq_thread_behind(const struct devsim *s, uint64_t e);
+
+#endif /* DEVSIM_VQ_INTERNAL_H */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Servicing the rings with the configured backend: synchronously, one
+ * round per devsim_step() (deterministic tests), or in the device thread's
+ * loop (thread.c). Nothing is serviced before DRIVER_OK ("The device MUST
+ * NOT consume buffers [...] before DRIVER_OK", Device Status Field) nor on
+ * a queue that is not ready.
+ */
+#include "devsim_internal.h"
+
+bool vq_armed(const struct devsim *s, uint16_t q)
+{
+	return s->thread_running || s->vq[q].applied == DEVSIM_KICK_NEVER || s->vqc[q].notified;
+}
+
+static bool serviceable(const struct devsim *s, uint16_t q)
+{
+	return s->vq[q].usable && !s->vq[q].broken;
+}
+
+/* virtio-net pairs receiveqN = 2(N-1) and transmitqN = 2(N-1)+1; the
+ * control queue, last and unpaired, is not looped back. */
+static unsigned loopback_all(struct devsim *s)
+{
+	unsigned used = 0;
+
+	for (uint16_t tx = 1; tx < s->cfg.num_queues; tx += 2) {
+		uint16_t rx = (uint16_t)(tx - 1);
+
+		if (!serviceable(s, tx) || !serviceable(s, rx) || !vq_armed(s, tx))
+			continue;
+		vq_stat_add(&s->vqc[tx].st.polls, 1);
+		vq_stat_add(&s->vqc[rx].st.polls, 1);
+		used += vq_loopback_service(s, rx, tx);
+	}
+	return used;
+}
+
+unsigned vq_service_all(struct devsim *s)
+{
+	unsigned used = 0;
+
+	switch (s->cfg.backend) {
+	case DEVSIM_BACKEND_SINK:
+		for (uint16_t q = 0; q < s->cfg.num_queues; q++) {
+			if (!serviceable(s, q) || !vq_armed(s, q))
+				continue;
+			vq_stat_add(&s->vqc[q].st.polls, 1);
+			used += vq_sink_service(s, q);
+		}
+		return used;
+	case DEVSIM_BACKEND_LOOPBACK:
+		return s->cfg.personality == DEVSIM_NET ? loopback_all(s) : 0;
+	default: /* NONE: nothing; MANUAL: the test takes and uses */
+		return 0;
+	}
+}
+
+unsigned devsim_step(struct devsim *s)
+{
+	unsigned used;
+
+	if (s->thread_running)
+		return 0;
+	s->rings_live = true;
+	if (!(s->status & VMMIO_STATUS_DRIVER_OK))
+		return 0;
+	for (uint16_t q = 0; q < s->cfg.num_queues; q++) {
+		if (!vq_sync(s, q))
+			continue;
+		vq_check_pending_notify(s, q);
+		vq_check_notify_required(s, q);
+	}
+	used = vq_service_all(s);
+	for (uint16_t q = 0; q < s->cfg.num_queues; q++)
+		if (s->vq[q].usable)
+			vq_ask_refresh(s, q);
+	return used;
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One test per lie a device can tell in a used entry (devsim_fault()): the
+ * driver must mark the queue broken with the right vmmio_vq_fault(), name
+ * the queue and the value the device wrote in vmmio_vq_error(), return no
+ * buffer twice or beyond what the device used, return nothing more and
+ * refuse adds once broken, and recover by queue reset or device reset:
+ * every outstanding buffer handed back exactly once, then traffic flows.
+ * Each lie runs on both the any-order and the IN_ORDER reap paths.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tap.h"
+#include "traffic.h"
+
+struct lie {
+	const char *name;
+	enum devsim_fault f;
+	bool packed;
+	enum vmmio_vq_fault want;
+	/* the field vmmio_vq_error() must quote: "id %u", "len %u", ... */
+	enum { SAYS_ID, SAYS_LEN, SAYS_IDX, SAYS_FLAGS } says;
+};
+
+static const struct lie lies[] = {
+	{ "split used-id-range", DEVSIM_FAULT_USED_ID_RANGE, false, VMMIO_VQ_BAD_ID, SAYS_ID },
+	{ "split used-id-not-head", DEVSIM_FAULT_USED_ID_NOT_HEAD, false, VMMIO_VQ_NOT_HEAD,
+	  SAYS_ID },
+	{ "split used-id-stale", DEVSIM_FAULT_USED_ID_STALE, false, VMMIO_VQ_NOT_OUTSTANDING,
+	  SAYS_ID },
+	{ "split used-len", DEVSIM_FAULT_USED_LEN, false, VMMIO_VQ_BAD_LEN, SAYS_LEN },
+	{ "split used-idx-jump", DEVSIM_FAULT_USED_IDX_JUMP, false, VMMIO_VQ_BAD_USED_IDX,
+	  SAYS_IDX },
+	{ "packed used-id-range", DEVSIM_FAULT_USED_ID_RANGE, true, VMMIO_VQ_BAD_ID, SAYS_ID },
+	{ "packed used-id-stale", DEVSIM_FAULT_USED_ID_STALE, true, VMMIO_VQ_NOT_OUTSTANDING,
+	  SAYS_ID },
+	{ "packed used-len", DEVSIM_FAULT_USED_LEN, true, VMMIO_VQ_BAD_LEN, SAYS_LEN },
+	{ "packed packed-wrap", DEVSIM_FAULT_PACKED_WRAP, true, VMMIO_VQ_BAD_FLAGS, SAYS_FLAGS },
+	{ "packed packed-phantom", DEVSIM_FAULT_PACKED_PHANTOM, true, VMMIO_VQ_NOT_OUTSTANDING,
+	  SAYS_ID },
+};
+
+struct lie_case {
+	const struct lie *lie;
+	bool in_order;
+	bool device_reset; /* recover by device reset, else by queue reset */
+	char name[96];
+};
+
+/* What the device wrote where the driver reads next, after @reaped buffers
+ * of two descriptors each were used in order and reaped. */
+static void quote_lie(const struct traffic *t, const struct lie *l, unsigned reaped, char *buf,
+		      size_t len)
+{
+	struct vmmio_queue_cfg cfg;
+	const struct vmmio_vring_used *used;
+	const struct vmmio_vring_used_elem *e;
+	const struct vmmio_pdesc *d;
+
+	vmmio_vq_queue_cfg(t->vq, &cfg);
+	if (l->packed) {
+		d = (const struct vmmio_pdesc *)(uintptr_t)cfg.desc + (2 * reaped) % TR_NUM;
+		if (l->says == SAYS_FLAGS)
+			snprintf(buf, len, "flags 0x%04x", d->flags);
+		else if (l->says == SAYS_LEN)
+			snprintf(buf, len, "len %u", d->len);
+		else
+			snprintf(buf, len, "id %u", d->id);
+		return;
+	}
+	used = (const struct vmmio_vring_used *)(uintptr_t)cfg.device;
+	e = &used->ring[reaped % TR_NUM];
+	if (l->says == SAYS_IDX)
+		snprintf(buf, len, "used idx %u", used->idx);
+	else if (l->says == SAYS_LEN)
+		snprintf(buf, len, "len %u", e->len);
+	else
+		snprintf(buf, len, "id %u", e->id);
+}
+
+static void recover(struct traffic *t, bool device_reset)
+{
+	if (device_reset) {
+		/* vmmio_recover() resets the device; the rig's setup callback
+		 * reclaims each queue before enabling it again. */
+		CHECK_EQ(vmmio_recover(&t->rig.dev, rig_setup, &t->rig), 0);
+	} else {
+		CHECK_EQ(vmmio_vq_reset(t->vq, &t->rig.dev, tr_reclaimed, t), 0);
+		CHECK_EQ(vmmio_vq_enable(t->vq, &t->rig.dev), 0);
+	}
+	tr_device_reset(t);
+}
+
+static void t_lie(const void *arg)
+{
+	const struct lie_case *lc = arg;
+	const struct lie *l = lc->lie;
+	const struct rig_ring ring = { .packed = l->packed, .in_order = lc->in_order };
+	struct traffic t;
+	struct vmmio_used u[4];
+	struct vmmio_buf b;
+	char quote[64];
+	unsigned missing;
+
+	if (tr_open(&t, &ring, DEVSIM_BACKEND_MANUAL)) {
+		CHECK(!"rig_open");
+		return;
+	}
+	/* honest traffic first: the lie comes on a ring that has moved */
+	CHECK_EQ(tr_add(&t, 6, true), 6);
+	CHECK_EQ(tr_take(&t), 6);
+	CHECK_EQ(tr_use(&t, 2), 0);
+	CHECK_EQ(tr_reap(&t), 2);
+
+	CHECK_EQ(devsim_fault(t.sim, TR_Q, l->f, 0), 0);
+	CHECK_EQ(tr_use(&t, 1), 0);
+	quote_lie(&t, l, 2, quote, sizeof(quote));
+	CHECK_EQ(tr_reap(&t), 0);
+	CHECK(vmmio_vq_broken(t.vq));
+	CHECK_EQ(vmmio_vq_fault(t.vq), l->want);
+	CHECK_STR_HAS(vmmio_vq_error(t.vq), "queue 0: ");
+	CHECK_STR_HAS(vmmio_vq_error(t.vq), quote);
+	printf("# %s\n", vmmio_vq_error(t.vq));
+
+	/* broken: nothing comes back, nothing goes in, even from a device
+	 * that goes on using buffers */
+	CHECK_EQ(tr_use(&t, 1), 0);
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 4), 0);
+	CHECK(!vmmio_vq_has_used(t.vq));
+	CHECK_EQ(vmmio_vq_room(t.vq), 0);
+	b = (struct vmmio_buf){ t.b[0].seg, 1, 1, &t.b[0] };
+	CHECK_EQ(vmmio_vq_add(t.vq, &b, 1), -EIO);
+	CHECK_EQ(tr_add(&t, 1, true), -EIO);
+
+	recover(&t, lc->device_reset);
+	missing = tr_missing(&t);
+	CHECK_EQ(missing, 0);
+	CHECK(!vmmio_vq_broken(t.vq));
+	CHECK_EQ(vmmio_vq_fault(t.vq), VMMIO_VQ_OK);
+	CHECK_EQ(vmmio_vq_outstanding(t.vq), 0);
+
+	/* traffic flows again */
+	CHECK_EQ(tr_add(&t, TR_NUM / 2, true), TR_NUM / 2);
+	CHECK_EQ(tr_take(&t), TR_NUM / 2);
+	CHECK_EQ(tr_use(&t, TR_NUM / 2), 0);
+	CHECK_EQ(tr_reap(&t), TR_NUM / 2);
+	CHECK(!vmmio_vq_broken(t.vq));
+	CHECK_EQ(tr_missing(&t), 0);
+	CHECK_EQ(rig_dump_violations(&t.rig), 0);
+	tr_close(&t);
+}
+
+int main(void)
+{
+	static struct lie_case cases[2 * 2 * sizeof(lies) / sizeof(lies[0])];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sizeof(lies) / sizeof(lies[0]); i++)
+		for (unsigned v = 0; v < 4; v++) {
+			struct lie_case *c = &cases[n++];
+
+			c->lie = &lies[i];
+			c->in_order = v & 1;
+			c->device_reset = v & 2;
+			snprintf(c->name, sizeof(c->name), "%s%s, recovered by %s reset",
+				 lies[i].name, c->in_order ? " (in_order)" : "",
+				 c->device_reset ? "device" : "queue");
+			tap_run_arg(c->name, t_lie, c);
+		}
+	return tap_end();
+}
