@@ -87,7 +87,11 @@ static int queue_setup(struct perf_ctx *c, struct vmmio_dev *d, uint16_t idx)
 	if (!size)
 		return perf_fail(c, "queue %u: no ring of %u entries for these features", idx,
 			    c->o->qsize);
-	if (vmmio_dma_heap_alloc(&q->ring, size, VMMIO_VQ_MEM_ALIGN))
+	/* A Version 1 device takes the ring's page number in the 32-bit
+	 * QueuePFN: legacy rings come from low memory. */
+	q->low = p.legacy;
+	if (q->low ? vmmio_dma_low_alloc(&q->ring, size)
+		   : vmmio_dma_heap_alloc(&q->ring, size, VMMIO_VQ_MEM_ALIGN))
 		return perf_fail(c, "queue %u: no memory for a ring of %zu bytes", idx, size);
 	q->vq = vmmio_vq_create(&p, &q->ring, c->err, sizeof(c->err));
 	if (!q->vq)
@@ -241,7 +245,9 @@ void perf_teardown(struct perf_ctx *c)
 	for (unsigned q = 0; q < PERF_MAX_QUEUES; q++) {
 		vmmio_vq_destroy(c->q[q].vq);
 		c->q[q].vq = NULL;
-		if (c->q[q].ring.va)
+		if (c->q[q].low)
+			vmmio_dma_low_free(&c->q[q].ring);
+		else if (c->q[q].ring.va)
 			vmmio_dma_heap_free(&c->q[q].ring);
 	}
 	if (c->pool.va)

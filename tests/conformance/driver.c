@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 void drv_config(struct drv *t, enum devsim_personality p, bool legacy)
 {
@@ -139,41 +138,6 @@ void expect_queue_ready(struct devsim *sim, uint16_t q, bool ready)
 			   st.ready ? "" : "not ", ready ? "" : "not ");
 }
 
-/* Where the low mappings are asked for: far below the heap and the
- * libraries, inside the low application range of AddressSanitizer too. */
-#define DRV_LOW_HINT 0x40000000ull
-/* The highest address a legacy queue can have: a 32-bit page number. */
-#define DRV_LOW_LIMIT ((uint64_t)VMMIO_LEGACY_PAGE_SIZE << 32)
-
-int drv_dma_low_alloc(struct vmmio_dma *m, size_t len)
-{
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
-	void *va;
-
-#ifdef MAP_32BIT
-	flags |= MAP_32BIT; /* x86-64: the first 2 GiB */
-#endif
-	memset(m, 0, sizeof(*m));
-	va = mmap((void *)(uintptr_t)DRV_LOW_HINT, len, PROT_READ | PROT_WRITE, flags, -1, 0);
-	if (va == MAP_FAILED)
-		return -errno;
-	if ((uintptr_t)va + len > DRV_LOW_LIMIT) {
-		printf("# low DMA memory came at %p, beyond a 32-bit QueuePFN\n", va);
-		munmap(va, len);
-		return -ENOMEM;
-	}
-	m->va = va;
-	m->iova = (uintptr_t)va;
-	m->len = len;
-	return 0;
-}
-
-void drv_dma_low_free(struct vmmio_dma *m)
-{
-	if (m->va)
-		munmap(m->va, m->len);
-	memset(m, 0, sizeof(*m));
-}
 
 int drv_setup_rings(struct vmmio_dev *d, void *arg)
 {
@@ -201,7 +165,7 @@ int drv_setup_rings(struct vmmio_dev *d, void *arg)
 		}
 		r->low[i] = d->version == VMMIO_VERSION_LEGACY;
 		if (r->low[i])
-			rc = drv_dma_low_alloc(&r->mem[i], size);
+			rc = vmmio_dma_low_alloc(&r->mem[i], size);
 		else
 			rc = vmmio_dma_heap_alloc(&r->mem[i], size, VMMIO_VQ_MEM_ALIGN);
 		if (rc)
@@ -266,7 +230,7 @@ void drv_rings_free(struct drv_rings *r)
 		vmmio_vq_destroy(r->vq[i]);
 		r->vq[i] = NULL;
 		if (r->low[i])
-			drv_dma_low_free(&r->mem[i]);
+			vmmio_dma_low_free(&r->mem[i]);
 		else
 			vmmio_dma_heap_free(&r->mem[i]);
 		r->low[i] = false;

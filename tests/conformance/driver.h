@@ -54,7 +54,7 @@ bool drv_live(struct drv *t, const struct vmmio_features *wanted, struct drv_que
  * The driver's ring engines (vmmio_vq_*) on queues 0..nq-1, created by the
  * setup callback from the negotiated features (vmmio_vq_params_from_dev())
  * with the overrides below, over heap DMA memory (Version 1: low memory,
- * drv_dma_low_alloc()); plus a data area for the buffers' segments.
+ * vmmio_dma_low_alloc()); plus a data area for the buffers' segments.
  */
 #define DRV_RINGS_MAX 3u
 #define DRV_RINGS_DATA 262144u /* bytes of the data area */
@@ -68,17 +68,10 @@ struct drv_rings {
 	struct vmmio_vq_params p[DRV_RINGS_MAX];
 	struct vmmio_vq *vq[DRV_RINGS_MAX];
 	struct vmmio_dma mem[DRV_RINGS_MAX];
-	bool low[DRV_RINGS_MAX]; /* mem[i] is drv_dma_low_alloc()'s */
+	bool low[DRV_RINGS_MAX]; /* mem[i] is vmmio_dma_low_alloc()'s */
 	struct vmmio_dma data;
 };
 int drv_setup_rings(struct vmmio_dev *d, void *arg);
-/*
- * Zeroed DMA memory (IOVA = VA) low enough for a Version 1 queue, whose
- * QueuePFN is a 32-bit page number: the heap may lie above 2^44. Returns 0
- * or a negative errno; drv_dma_low_free() gives it back.
- */
-int drv_dma_low_alloc(struct vmmio_dma *m, size_t len);
-void drv_dma_low_free(struct vmmio_dma *m);
 /* vmmio_probe() and vmmio_init(@wanted) with drv_setup_rings(@r); checks
  * both succeed and every ring was made. True when the device is live. */
 bool drv_rings_live(struct drv *t, const struct vmmio_features *wanted, struct drv_rings *r);

@@ -6,38 +6,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "rig.h"
 
-/*
- * Ring memory. A Version 1 device takes the ring's page number in the
- * 32-bit QueuePFN, so legacy rings must lie below 16 TiB: heap memory of
- * a PIE process on x86-64 does not, MAP_32BIT memory does.
- */
+/* Ring memory: legacy rings must be low enough for the 32-bit QueuePFN. */
 static int ring_alloc(const struct rig *r, struct vmmio_dma *m, size_t len)
 {
-	void *p;
-
-	if (!r->o.ring.legacy)
-		return vmmio_dma_heap_alloc(m, len, VMMIO_VQ_MEM_ALIGN);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1,
-		 0);
-	if (p == MAP_FAILED)
-		return -ENOMEM;
-	m->va = p; /* page aligned, zeroed */
-	m->iova = (uint64_t)(uintptr_t)p;
-	m->len = len;
-	return 0;
+	if (r->o.ring.legacy)
+		return vmmio_dma_low_alloc(m, len);
+	return vmmio_dma_heap_alloc(m, len, VMMIO_VQ_MEM_ALIGN);
 }
 
 static void ring_free(const struct rig *r, struct vmmio_dma *m)
 {
 	if (r->o.ring.legacy)
-		munmap(m->va, m->len);
+		vmmio_dma_low_free(m);
 	else
 		vmmio_dma_heap_free(m);
-	memset(m, 0, sizeof(*m));
 }
 
 const char *rig_ring_name(const struct rig_ring *r, char *buf, size_t len)
