@@ -169,6 +169,7 @@ struct devsim {
 	pthread_t thread;
 	bool thread_running; /* changed under the lock */
 	uint32_t thread_stop; /* atomic */
+	unsigned sleep_after; /* struct devsim_thread_opts */
 	uint64_t epoch; /* bumped under the lock by every change the thread must see */
 	uint64_t thread_epoch; /* atomic: the epoch the thread has caught up with */
 	uint64_t reset_epoch; /* the last device reset's */

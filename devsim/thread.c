@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The device thread: a polling device on another core, servicing every
- * ready queue with the backend, asking for no notifications (kick mode
- * NEVER on every queue), as a real device's backend thread would.
+ * The device thread: a device on another core, servicing every ready
+ * queue with the backend. It polls and asks for no notifications (kick
+ * mode NEVER on every queue), as a polling backend would; with a
+ * sleep_after it also sleeps on an idle queue until notified, as a device
+ * that is woken by QueueNotify does (struct devsim_thread_opts).
  *
  * The register side and the thread meet through an epoch: every register
  * change the thread must see (Status, QueueReady, QueuePFN, QueueReset)
@@ -17,6 +19,7 @@
 #include <sched.h>
 
 #include "devsim_internal.h"
+#include "vmmio_barrier.h"
 
 uint64_t vq_epoch_bump(struct devsim *s)
 {
@@ -39,6 +42,59 @@ static inline void cpu_relax(void)
 	__asm__ volatile("yield");
 #endif
 }
+
+/* --- sleeping when idle ------------------------------------------------------------- */
+
+bool vq_thread_due(struct devsim *s, uint16_t q)
+{
+	struct devsim_vq *vq = &s->vq[q];
+
+	if (!vq->asleep)
+		return true;
+	/* Acquire: pairs with the release in vq_on_notify(); the driver
+	 * published before it notified, so the ring is read after. */
+	if (__atomic_load_n(&s->vqc[q].kicks, __ATOMIC_ACQUIRE) == vq->sleep_kicks)
+		return false;
+	vq->asleep = false;
+	vq->idle = 0;
+	vq_apply_mode(s, q, DEVSIM_KICK_NEVER);
+	return true;
+}
+
+void vq_thread_idle_check(struct devsim *s, uint16_t q, unsigned used)
+{
+	struct devsim_vq *vq = &s->vq[q];
+	uint64_t kicks;
+
+	if (used || !s->sleep_after) {
+		vq->idle = 0;
+		return;
+	}
+	if (++vq->idle < s->sleep_after)
+		return;
+	vq->idle = 0;
+	/* The count before asking: a notification sent from here on wakes us. */
+	kicks = __atomic_load_n(&s->vqc[q].kicks, __ATOMIC_ACQUIRE);
+	vq_apply_mode(s, q, DEVSIM_KICK_ALWAYS);
+	/*
+	 * The device's half of "Notifying The Device": our request must be
+	 * visible before we look at the ring again (a store, then a load: a
+	 * full barrier). The driver publishes, then reads our request after
+	 * its own full barrier: either it sees the request and notifies, or
+	 * we see its buffers here. Without this barrier both can miss, and
+	 * the buffers wait for ever.
+	 */
+	vmmio_mb();
+	if (vq_has_avail(s, q)) {
+		vq_apply_mode(s, q, DEVSIM_KICK_NEVER);
+		return;
+	}
+	vq->asleep = true;
+	vq->sleep_kicks = kicks;
+	vq_stat_add(&s->vqc[q].st.sleeps, 1);
+}
+
+/* --- the thread ---------------------------------------------------------------------- */
 
 /* Rebuild what changed (lock held); returns whether DRIVER_OK is set. On
  * the first round every ring gets the thread's kick mode. */
@@ -85,8 +141,9 @@ static void *device_thread(void *arg)
 	return NULL;
 }
 
-int devsim_thread_start(struct devsim *s, int cpu)
+int devsim_thread_start(struct devsim *s, const struct devsim_thread_opts *o)
 {
+	const int cpu = o ? o->cpu : -1;
 	pthread_attr_t attr;
 	int r;
 
@@ -94,6 +151,7 @@ int devsim_thread_start(struct devsim *s, int cpu)
 		return -EBUSY;
 	if (cpu >= CPU_SETSIZE)
 		return -EINVAL;
+	s->sleep_after = o ? o->sleep_after : 0;
 	r = pthread_attr_init(&attr);
 	if (r)
 		return -r;

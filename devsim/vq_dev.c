@@ -137,6 +137,8 @@ static void rebuild(struct devsim *s, uint16_t q)
 	vq->n_pend = 0;
 	vq->jump_pending = false;
 	vq->any_used = false;
+	vq->idle = 0;
+	vq->asleep = false;
 	vq->ask_active = false;
 	vq->if_head = vq->if_count = vq->n_out = 0;
 	vq->usable = true;
@@ -166,9 +168,13 @@ enum devsim_kick_mode vq_kick_effective(const struct devsim *s, uint16_t q)
 
 void vq_apply_kick(struct devsim *s, uint16_t q)
 {
+	vq_apply_mode(s, q, vq_kick_effective(s, q));
+}
+
+void vq_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m)
+{
 	struct devsim_vq *vq = &s->vq[q];
 	const struct devsim_vq_ctl *ctl = &s->vqc[q];
-	enum devsim_kick_mode m = vq_kick_effective(s, q);
 
 	if (vq->packed)
 		vq_packed_apply_kick(vq, m, ctl->kick_at, ctl->kick_wrap);
@@ -577,6 +583,7 @@ int devsim_vq_stats(const struct devsim *s, uint16_t q, struct devsim_vq_stats *
 	out->used = __atomic_load_n(&st->used, __ATOMIC_RELAXED);
 	out->bytes = __atomic_load_n(&st->bytes, __ATOMIC_RELAXED);
 	out->polls = __atomic_load_n(&st->polls, __ATOMIC_RELAXED);
+	out->sleeps = __atomic_load_n(&st->sleeps, __ATOMIC_RELAXED);
 	out->truncated = __atomic_load_n(&st->truncated, __ATOMIC_RELAXED);
 	return 0;
 }

@@ -106,6 +106,11 @@ struct devsim_vq {
 	bool ask_wrap;
 	uint16_t ask_event; /* split: avail_event; packed: off_wrap (DESC mode) */
 
+	/* the device thread's sleep when idle (struct devsim_thread_opts) */
+	unsigned idle; /* rounds in a row that gave nothing */
+	bool asleep; /* asked for a notification; not polled until one comes */
+	uint64_t sleep_kicks; /* devsim_vq_ctl.kicks when it went to sleep */
+
 	/* in flight (devsim_vq_take), in the order taken: a ring of num
 	 * records, used ones kept until the older ones go */
 	struct vq_chain *inflight;
@@ -120,7 +125,7 @@ struct devsim_vq_ctl {
 	uint64_t stop_epoch, reset_epoch; /* read-backs wait for the device thread past these */
 	uint32_t pfn_before; /* legacy QueuePFN presented until the thread let go */
 	bool notified; /* a notification came since the queue last ran dry */
-	uint64_t kicks; /* notifications accepted (not dropped) */
+	uint64_t kicks; /* notifications accepted (not dropped); atomic: the device thread reads it */
 	enum devsim_kick_mode kick;
 	uint16_t kick_at;
 	bool kick_wrap, kick_check;
@@ -168,8 +173,10 @@ bool vq_sync(struct devsim *s, uint16_t q);
 /* The ring areas of queue @q from its registers; false when not ready. */
 bool vq_geometry(const struct devsim *s, uint16_t q, uint64_t *desc, uint64_t *drv,
 		 uint64_t *dev);
-/* Write the suppression fields of the effective kick mode. */
+/* Write the suppression fields of the effective kick mode ... */
 void vq_apply_kick(struct devsim *s, uint16_t q);
+/* ... or of kick mode @m (the device thread, going to sleep and waking). */
+void vq_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m);
 /* After taking buffers: refresh avail_event (ALWAYS; NEVER when within reach). */
 void vq_kick_tick(struct devsim *s, uint16_t q);
 /* The kick mode in force: NEVER while the device thread runs. */
@@ -264,8 +271,9 @@ void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsign
 unsigned vq_service_all(struct devsim *s);
 unsigned vq_sink_service(struct devsim *s, uint16_t q);
 unsigned vq_loopback_service(struct devsim *s, uint16_t rxq, uint16_t txq);
-/* Queue @q may be serviced now (step: notified or NEVER; thread: always). */
-bool vq_armed(const struct devsim *s, uint16_t q);
+/* Queue @q may be serviced now (step: notified or NEVER; thread: not
+ * asleep, or woken by a notification). */
+bool vq_armed(struct devsim *s, uint16_t q);
 /* Send a used buffer notification for queue @q (lock taken inside). */
 void vq_raise_used(struct devsim *s, uint16_t q);
 
@@ -276,5 +284,11 @@ void vq_raise_used(struct devsim *s, uint16_t q);
 uint64_t vq_epoch_bump(struct devsim *s);
 /* Whether the device thread has not yet caught up with epoch @e. */
 bool vq_thread_behind(const struct devsim *s, uint64_t e);
+/* Device thread: whether queue @q is polled this round; a queue asleep
+ * wakes (and stops asking for notifications) once one came. */
+bool vq_thread_due(struct devsim *s, uint16_t q);
+/* Device thread: queue @q gave @used buffers this round; after
+ * sleep_after idle rounds it asks for a notification and sleeps. */
+void vq_thread_idle_check(struct devsim *s, uint16_t q, unsigned used);
 
 #endif /* DEVSIM_VQ_INTERNAL_H */

@@ -70,7 +70,9 @@ void vq_on_notify(struct devsim *s, uint16_t q, uint32_t val)
 		return;
 	}
 	ctl->notified = true;
-	ctl->kicks++;
+	/* Release: a device thread asleep on this count reads the ring after
+	 * it sees the count move (vq_thread_due()). */
+	__atomic_store_n(&ctl->kicks, ctl->kicks + 1, __ATOMIC_RELEASE);
 	check_notify_data(s, q, val);
 }
 

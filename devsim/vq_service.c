@@ -8,9 +8,11 @@
  */
 #include "devsim_internal.h"
 
-bool vq_armed(const struct devsim *s, uint16_t q)
+bool vq_armed(struct devsim *s, uint16_t q)
 {
-	return s->thread_running || s->vq[q].applied == DEVSIM_KICK_NEVER || s->vqc[q].notified;
+	if (s->thread_running)
+		return vq_thread_due(s, q);
+	return s->vq[q].applied == DEVSIM_KICK_NEVER || s->vqc[q].notified;
 }
 
 static bool serviceable(const struct devsim *s, uint16_t q)
@@ -24,14 +26,20 @@ static unsigned loopback_all(struct devsim *s)
 {
 	unsigned used = 0;
 
+	/* The transmit queue is the one that brings work: the device sleeps
+	 * on it (with the thread's sleep_after), never on the receive queue. */
 	for (uint16_t tx = 1; tx < s->cfg.num_queues; tx += 2) {
 		uint16_t rx = (uint16_t)(tx - 1);
+		unsigned n;
 
 		if (!serviceable(s, tx) || !serviceable(s, rx) || !vq_armed(s, tx))
 			continue;
 		vq_stat_add(&s->vqc[tx].st.polls, 1);
 		vq_stat_add(&s->vqc[rx].st.polls, 1);
-		used += vq_loopback_service(s, rx, tx);
+		n = vq_loopback_service(s, rx, tx);
+		if (s->thread_running)
+			vq_thread_idle_check(s, tx, n);
+		used += n;
 	}
 	return used;
 }
@@ -43,10 +51,15 @@ unsigned vq_service_all(struct devsim *s)
 	switch (s->cfg.backend) {
 	case DEVSIM_BACKEND_SINK:
 		for (uint16_t q = 0; q < s->cfg.num_queues; q++) {
+			unsigned n;
+
 			if (!serviceable(s, q) || !vq_armed(s, q))
 				continue;
 			vq_stat_add(&s->vqc[q].st.polls, 1);
-			used += vq_sink_service(s, q);
+			n = vq_sink_service(s, q);
+			if (s->thread_running)
+				vq_thread_idle_check(s, q, n);
+			used += n;
 		}
 		return used;
 	case DEVSIM_BACKEND_LOOPBACK:

@@ -11,7 +11,8 @@
 int main(int argc, char **argv)
 {
 	struct perf_opts o;
-	struct perf_result r = { .irqs = -1 };
+	struct perf_result r = { .irqs = -1, .device_sleeps = -1 };
+	uint64_t irqs, sleeps;
 	struct perf_ctx c;
 	int rc = perf_parse_args(argc, argv, &o);
 
@@ -23,7 +24,10 @@ int main(int argc, char **argv)
 		goto failed;
 	perf_device_stop(&c);
 	r.kicks = perf_driver_kicks(&c);
-	r.irqs = perf_device_irqs(&c);
+	if (perf_device_counts(&c, &irqs, &sleeps)) {
+		r.irqs = (int64_t)irqs;
+		r.device_sleeps = (int64_t)sleeps;
+	}
 	perf_report_human(stdout, &c, &r);
 	if (o.json && perf_report_json(o.json, &c, &r))
 		goto failed;

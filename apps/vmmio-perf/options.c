@@ -14,6 +14,7 @@
 #define PKT_SIZE_MAX 9000u /* a jumbo frame */
 #define DURATION_MAX 3600.0
 #define RTT_SAMPLES_MAX 100000000u
+#define DEVICE_SLEEP_MAX 1000000000u
 
 static void usage(FILE *f)
 {
@@ -21,13 +22,17 @@ static void usage(FILE *f)
 		"usage: " PERF_PROG " [--device ARG] [--mode loopback|ring] [--ring split|packed]\n"
 		"                  [--burst N] [--pkt-size BYTES] [--qsize N] [--duration SECONDS]\n"
 		"                  [--rtt-samples N] [--no-event-idx] [--driver-cpu N]\n"
-		"                  [--device-cpu N] [--json FILE] [--quiet]\n"
+		"                  [--device-cpu N] [--device-sleep ROUNDS] [--json FILE]\n"
+		"                  [--quiet]\n"
 		"\n"
 		"Measure the virtqueue datapath: the driver runs on one core, the device's\n"
 		"polling thread on another. Two phases: throughput (keep the ring fed in\n"
 		"bursts for --duration seconds) and ping-pong (one buffer at a time,\n"
 		"--rtt-samples round trips). Interrupts are disabled (poll mode); with\n"
 		"notification suppression both kicks and interrupts per packet stay near 0.\n"
+		"By default the device polls for ever and never asks for a notification;\n"
+		"with --device-sleep it sleeps when idle and must be kicked awake, so the\n"
+		"kick figure shows how often the driver had to notify it.\n"
 		"\n"
 		"Modes:\n"
 		"  loopback   virtio-net: packets sent on queue 1 come back on queue 0; every\n"
@@ -55,6 +60,10 @@ static void usage(FILE *f)
 		"  --driver-cpu N       pin the driver to CPU N (-1: do not pin)\n"
 		"  --device-cpu N       pin the device thread to CPU N (-1: do not pin);\n"
 		"                       defaults 0 and 1 on a machine with 2 or more CPUs\n"
+		"  --device-sleep N     the device sleeps on a queue that gave nothing for N\n"
+		"                       polls in a row: it asks for a notification and waits\n"
+		"                       for one, as QEMU's devices do (default 0: it never\n"
+		"                       sleeps, as a polling vhost backend does)\n"
 		"  --json FILE          also write the figures as JSON to FILE\n"
 		"  --quiet              no progress line on stderr\n"
 		"  --help               this text\n"
@@ -62,7 +71,8 @@ static void usage(FILE *f)
 		"Figures: mpps and ns_per_pkt (throughput phase), rtt_ns p50/p99/p99.9/max\n"
 		"(ping-pong, from adding the buffer to reaping it: on the receive queue in\n"
 		"loopback mode), kicks_per_pkt (driver notifications / packets) and\n"
-		"irqs_per_pkt (device notifications / packets), both over the whole run.\n"
+		"irqs_per_pkt (device notifications / packets), both over the whole run;\n"
+		"device_sleeps (times the device went to sleep, with --device-sleep).\n"
 		"\n"
 		"Exit status: 0 done, 1 the run failed, 2 bad arguments.\n",
 		BURST_MAX, PKT_SIZE_MIN, PKT_SIZE_MAX);
@@ -177,6 +187,11 @@ static int apply(struct perf_opts *o, int c, const char *opt, const char *val, l
 		return parse_cpu(val, ncpu, c == 'C' ? &o->driver_cpu : &o->device_cpu) ?
 			       0 :
 			       bad_value(opt, val, expected);
+	case 'z':
+		snprintf(expected, sizeof(expected), "polls 0..%u", DEVICE_SLEEP_MAX);
+		return parse_uint(val, 0, DEVICE_SLEEP_MAX, &o->device_sleep) ?
+			       0 :
+			       bad_value(opt, val, expected);
 	case 'j':
 		o->json = val;
 		return 0;
@@ -218,6 +233,7 @@ int perf_parse_args(int argc, char **argv, struct perf_opts *o)
 		{ "no-event-idx", no_argument, NULL, 'E' },
 		{ "driver-cpu", required_argument, NULL, 'C' },
 		{ "device-cpu", required_argument, NULL, 'D' },
+		{ "device-sleep", required_argument, NULL, 'z' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },

@@ -39,6 +39,7 @@ struct perf_opts {
 	unsigned rtt_samples;
 	bool event_idx; /* ask for VIRTIO_F_EVENT_IDX */
 	int driver_cpu, device_cpu; /* -1: not pinned */
+	unsigned device_sleep; /* idle polls before the device sleeps; 0: never */
 	const char *json; /* NULL: no JSON file */
 	bool quiet;
 };
@@ -85,9 +86,10 @@ void perf_teardown(struct perf_ctx *c);
 int perf_queues_ok(struct perf_ctx *c);
 /* Notifications the driver sent, over all queues. */
 uint64_t perf_driver_kicks(const struct perf_ctx *c);
-/* The device's "used buffer notifications sent" over all queues, or -1
- * when the device cannot tell (only devsim counts them). Thread stopped. */
-int64_t perf_device_irqs(const struct perf_ctx *c);
+/* What the device counted over all queues (only devsim counts): used
+ * buffer notifications sent, and times it went to sleep. Thread stopped.
+ * False when the device cannot tell. */
+bool perf_device_counts(const struct perf_ctx *c, uint64_t *irqs, uint64_t *sleeps);
 
 struct perf_rtt {
 	unsigned samples;
@@ -101,6 +103,7 @@ struct perf_result {
 	uint64_t total_packets; /* every packet of the run (both phases) */
 	uint64_t kicks; /* driver notifications over all queues, whole run */
 	int64_t irqs; /* device notifications over all queues, whole run; -1 unknown */
+	int64_t device_sleeps; /* times the device slept, whole run; -1 unknown */
 };
 
 /* The two modes: throughput phase then ping-pong phase. 0, or -1 with

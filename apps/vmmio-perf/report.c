@@ -93,6 +93,9 @@ void perf_report_human(FILE *f, const struct perf_ctx *c, const struct perf_resu
 			fg.irqs_per_pkt, (long long)r->irqs);
 	else
 		fprintf(f, "  interrupts   - (the device does not count them)\n");
+	if (o->device_sleep && r->device_sleeps >= 0)
+		fprintf(f, "  device       slept %lld times (after %u idle polls), woken by kicks\n",
+			(long long)r->device_sleeps, o->device_sleep);
 }
 
 /* --- JSON --------------------------------------------------------------------- */
@@ -122,6 +125,15 @@ static void json_num(FILE *f, double v)
 		fprintf(f, "%.9g", v);
 }
 
+/* A count, or null when the device does not keep it. */
+static void json_count(FILE *f, int64_t v)
+{
+	if (v < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%lld", (long long)v);
+}
+
 static void json_features(FILE *f, const struct perf_ctx *c)
 {
 	bool first = true;
@@ -147,10 +159,11 @@ static void json_config(FILE *f, const struct perf_ctx *c)
 		",\n    \"mode\": \"%s\",\n    \"ring\": \"%s\",\n    \"burst\": %u,\n"
 		"    \"pkt_size\": %u,\n    \"hdr_len\": %u,\n    \"qsize\": %u,\n"
 		"    \"event_idx\": %s,\n    \"duration\": %.9g,\n    \"rtt_samples\": %u,\n"
-		"    \"features\": ",
+		"    \"device_sleep\": %u,\n    \"features\": ",
 		mode_name(o->mode), o->packed ? "packed" : "split", o->burst, o->pkt_size,
 		o->mode == PERF_MODE_LOOPBACK ? c->hdr_len : 0, o->qsize,
-		negotiated(c, VMMIO_F_EVENT_IDX) ? "true" : "false", o->duration, o->rtt_samples);
+		negotiated(c, VMMIO_F_EVENT_IDX) ? "true" : "false", o->duration, o->rtt_samples,
+		o->device_sleep);
 	json_features(f, c);
 	fprintf(f, ",\n    \"cpus\": { \"driver\": %d, \"device\": %d }\n  },\n", o->driver_cpu,
 		o->device_cpu);
@@ -194,10 +207,9 @@ int perf_report_json(const char *path, struct perf_ctx *c, const struct perf_res
 	json_num(f, fg.irqs_per_pkt);
 	fprintf(f, ",\n  \"totals\": { \"packets\": %llu, \"kicks\": %llu, \"irqs\": ",
 		(unsigned long long)r->total_packets, (unsigned long long)r->kicks);
-	if (r->irqs >= 0)
-		fprintf(f, "%lld", (long long)r->irqs);
-	else
-		fputs("null", f);
+	json_count(f, r->irqs);
+	fputs(", \"device_sleeps\": ", f);
+	json_count(f, r->device_sleeps);
 	fputs(" }\n}\n", f);
 	if (ferror(f) | fclose(f))
 		return perf_fail(c, "--json %s: write failed: %s", path, strerror(errno));

@@ -184,7 +184,8 @@ int perf_setup(struct perf_ctx *c, const struct perf_opts *o)
 	c->hdr_len = vmmio_feat_has(&c->dev.driver_features, VMMIO_F_VERSION_1) ||
 			     vmmio_feat_has(&c->dev.driver_features, VMMIO_NET_F_MRG_RXBUF) ?
 			     NET_HDR_LEN : NET_HDR_LEN_LEGACY;
-	r = devsim_thread_start(c->od.sim, o->device_cpu);
+	r = devsim_thread_start(c->od.sim, &(struct devsim_thread_opts){
+						   .cpu = o->device_cpu, .sleep_after = o->device_sleep });
 	if (r)
 		return perf_fail(c, "device thread on CPU %d: %s", o->device_cpu, strerror(-r));
 	c->thread_running = true;
@@ -214,19 +215,20 @@ uint64_t perf_driver_kicks(const struct perf_ctx *c)
 	return kicks;
 }
 
-int64_t perf_device_irqs(const struct perf_ctx *c)
+bool perf_device_counts(const struct perf_ctx *c, uint64_t *irqs, uint64_t *sleeps)
 {
 	struct devsim_vq_stats st;
-	int64_t irqs = 0;
 
+	*irqs = *sleeps = 0;
 	if (!c->od.sim)
-		return -1;
+		return false;
 	for (uint16_t q = 0; q < c->nq; q++) {
 		if (devsim_vq_stats(c->od.sim, q, &st))
-			return -1;
-		irqs += (int64_t)st.irqs;
+			return false;
+		*irqs += st.irqs;
+		*sleeps += st.sleeps;
 	}
-	return irqs;
+	return true;
 }
 
 void perf_device_stop(struct perf_ctx *c)

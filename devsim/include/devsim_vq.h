@@ -44,16 +44,34 @@
  */
 unsigned devsim_step(struct devsim *s);
 
+/* How the device thread waits for work. */
+struct devsim_thread_opts {
+	int cpu; /* pin the thread to this CPU; < 0: not pinned */
+	/*
+	 * 0: poll every ready queue forever and ask for no notifications
+	 * (kick mode NEVER), as a polling backend such as DPDK's vhost does.
+	 * N > 0: sleep when idle, as QEMU's or vhost-net's device does: a
+	 * queue that gave nothing for N rounds in a row asks for a
+	 * notification (kick mode ALWAYS), looks at the ring once more after
+	 * a full barrier, and if it is still empty is not looked at again
+	 * until a notification arrives; then it stops asking and polls
+	 * again. A driver that misses a notification the device asked for
+	 * leaves its buffers waiting for ever. (The sleeping thread spins on
+	 * the notification count, not on the ring.)
+	 */
+	unsigned sleep_after;
+};
+
 /*
- * Start a device thread that polls every ready queue (kick mode NEVER on
- * all of them), pinned to @cpu (< 0: not pinned). From then on devsim is
- * shared by two threads: register accesses and interrupts are serialised
- * inside devsim, the rings are not (they are the lockless protocol under
- * test), and the driver's interrupt waits block in real time. A queue stop,
- * queue reset or device reset completes only once the thread let go of the
- * queue. Returns 0 or a negative errno.
+ * Start a device thread that services every ready queue as @o says (NULL:
+ * not pinned, polling). From then on devsim is shared by two threads:
+ * register accesses and interrupts are serialised inside devsim, the rings
+ * are not (they are the lockless protocol under test), and the driver's
+ * interrupt waits block in real time. A queue stop, queue reset or device
+ * reset completes only once the thread let go of the queue. Returns 0 or
+ * a negative errno.
  */
-int devsim_thread_start(struct devsim *s, int cpu);
+int devsim_thread_start(struct devsim *s, const struct devsim_thread_opts *o);
 /* Stop and join the device thread (no-op if none). */
 void devsim_thread_stop(struct devsim *s);
 
@@ -183,6 +201,7 @@ struct devsim_vq_stats {
 	uint64_t used; /* buffers used */
 	uint64_t bytes; /* device-writable bytes reported in used entries */
 	uint64_t polls; /* service rounds (step calls or thread iterations) */
+	uint64_t sleeps; /* device thread: times it asked for a notification and slept */
 	uint64_t truncated; /* loopback: packets cut to the receive buffer */
 };
 

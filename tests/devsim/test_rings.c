@@ -1297,8 +1297,8 @@ static void t_thread_sink(void)
 	r->avail->flags = VMMIO_AVAIL_F_NO_INTERRUPT;
 	for (uint16_t d = 0; d < 64; d++)
 		sp_desc(r, d, buf[d % 8], 64, 0, 0);
-	CHECK_EQ(devsim_thread_start(h.s, -1), 0);
-	CHECK_EQ(devsim_thread_start(h.s, -1), -EBUSY);
+	CHECK_EQ(devsim_thread_start(h.s, NULL), 0);
+	CHECK_EQ(devsim_thread_start(h.s, NULL), -EBUSY);
 	CHECK_EQ(devsim_step(h.s), 0);
 	CHECK_EQ(take(&h, 0, &c), -EBUSY);
 	for (unsigned round = 0; round < 2000 && !bad; round++) {
@@ -1319,6 +1319,113 @@ static void t_thread_sink(void)
 	hr_close(&h);
 }
 
+/* Wait (real time, bounded) until the device thread has slept @n times on queue @q. */
+static bool wait_sleeps(struct hr *h, uint16_t q, uint64_t n)
+{
+	const uint64_t deadline = now_ms() + 5000;
+
+	while (stats(h, q).sleeps < n)
+		if (now_ms() > deadline)
+			return false;
+	return true;
+}
+
+/* Whether the device asks the driver for a notification on ring @r now. */
+static bool asks_for_kick(struct hr_ring *r, bool event_idx)
+{
+	if (r->packed)
+		return vmmio_load16(&r->dev_ev->flags) == VMMIO_PEVENT_ENABLE;
+	if (event_idx)
+		return vmmio_load16(&r->used->flags) == 0 && sp_avail_event(r) == r->avail_idx;
+	return vmmio_load16(&r->used->flags) == 0;
+}
+
+static void publish_one(struct hr_ring *r, uint16_t id)
+{
+	if (r->packed) {
+		pk_add(r, id, buf[id % 8], 16, 0);
+	} else {
+		sp_desc(r, id, buf[id % 8], 16, 0, 0);
+		sp_add(r, id);
+		sp_publish(r);
+	}
+}
+
+static bool used_count(struct hr_ring *r, unsigned n)
+{
+	if (!r->packed)
+		return sp_used_idx(r) == (uint16_t)n;
+	/* one descriptor per buffer, in order: the n-th is at n - 1 */
+	return n && pk_used(r, (uint16_t)((n - 1) % r->num), ((n - 1) / r->num) % 2 == 0);
+}
+
+/* A device thread that sleeps when idle (sleep_after): once idle it asks
+ * for a notification (flags 0, avail_event at the next entry, or ENABLE),
+ * and a buffer published without one is not used until it comes; after
+ * the notification it uses the buffer and stops asking. */
+static void thread_sleep_case(unsigned rf)
+{
+	const bool event_idx = rf & RF_EVENT_IDX;
+	const struct devsim_thread_opts o = { .cpu = -1, .sleep_after = 16 };
+	struct timespec pause = { 0, 50 * 1000000L };
+	struct hr h;
+	struct hr_ring *r;
+
+	hr_open(&h, DEVSIM_BACKEND_SINK, rf, 1, 8);
+	r = &h.r[0];
+	/* no interrupts: flags, or (EVENT_IDX, flags must be 0) a used_event
+	 * the device does not reach in this test */
+	if (r->packed)
+		r->drv_ev->flags = VMMIO_PEVENT_DISABLE;
+	else if (event_idx)
+		*sp_used_event(r) = 0x8000;
+	else
+		r->avail->flags = VMMIO_AVAIL_F_NO_INTERRUPT;
+	CHECK_EQ(devsim_thread_start(h.s, &o), 0);
+	for (unsigned i = 1; i <= 20; i++) {
+		bool used;
+
+		if (!wait_sleeps(&h, 0, i)) {
+			CHECK(!"the idle device went to sleep");
+			break;
+		}
+		CHECK(asks_for_kick(r, event_idx));
+		publish_one(r, (uint16_t)(i % 8));
+		nanosleep(&pause, NULL);
+		/* asleep: the buffer waits for the notification */
+		CHECK(!used_count(r, i));
+		CHECK_EQ(stats(&h, 0).used, i - 1);
+		hr_notify(&h, 0);
+		for (uint64_t t = now_ms(); !(used = used_count(r, i)) && now_ms() - t < 5000;)
+			;
+		if (!used) {
+			CHECK(!"the notification woke the device");
+			break;
+		}
+	}
+	devsim_thread_stop(h.s);
+	CHECK_EQ(stats(&h, 0).used, 20);
+	CHECK_EQ(stats(&h, 0).kicks, 20);
+	CHECK(stats(&h, 0).sleeps >= 20);
+	sim_check_clean(&h.sim);
+	hr_close(&h);
+}
+
+static void t_thread_sleep_split(void)
+{
+	thread_sleep_case(0);
+}
+
+static void t_thread_sleep_split_event_idx(void)
+{
+	thread_sleep_case(RF_EVENT_IDX);
+}
+
+static void t_thread_sleep_packed(void)
+{
+	thread_sleep_case(RF_PACKED);
+}
+
 static void t_thread_packed_irq(void)
 {
 	struct hr h;
@@ -1326,7 +1433,7 @@ static void t_thread_packed_irq(void)
 
 	hr_open(&h, DEVSIM_BACKEND_SINK, RF_PACKED, 1, 8);
 	r = &h.r[0];
-	CHECK_EQ(devsim_thread_start(h.s, 0), 0);
+	CHECK_EQ(devsim_thread_start(h.s, &(struct devsim_thread_opts){ .cpu = 0 }), 0);
 	pk_add(r, 3, buf[0], 8, 0);
 	/* the driver asks for an interrupt (ENABLE): the wait blocks in real time */
 	CHECK_EQ(wait_irq(&h.sim, 5000), 1);
@@ -1352,7 +1459,7 @@ static void t_thread_reset(void)
 	r = &h.r[0];
 	r->avail->flags = VMMIO_AVAIL_F_NO_INTERRUPT;
 	sp_desc(r, 0, buf[0], 8, 0, 0);
-	CHECK_EQ(devsim_thread_start(h.s, -1), 0);
+	CHECK_EQ(devsim_thread_start(h.s, NULL), 0);
 	sp_add(r, 0);
 	sp_publish(r);
 	CHECK(wait_used(r, 1));
@@ -1423,6 +1530,9 @@ int main(void)
 	TAP_RUN(t_loopback);
 	TAP_RUN(t_loopback_packed);
 	TAP_RUN(t_thread_sink);
+	TAP_RUN(t_thread_sleep_split);
+	TAP_RUN(t_thread_sleep_split_event_idx);
+	TAP_RUN(t_thread_sleep_packed);
 	TAP_RUN(t_thread_packed_irq);
 	TAP_RUN(t_thread_reset);
 	return tap_end();

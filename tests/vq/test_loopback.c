@@ -6,7 +6,10 @@
  * length and bytes are checked on the way back, in order, none lost or
  * duplicated; in poll mode (interrupts off), then with the driver
  * sleeping on used buffer notifications (vmmio_vq_intr_enable() before
- * each wait: a lost wake-up shows as a wait that times out).
+ * each wait: a lost wake-up shows as a wait that times out). Each also
+ * with a device that sleeps whenever its transmit queue is idle and waits
+ * for a notification (devsim_thread_opts.sleep_after = 1): a notification
+ * the driver owed and did not send shows as packets that never come back.
  *
  *   test_vq_loopback [seed]     (or VMMIO_SEED=seed)
  */
@@ -33,6 +36,7 @@
 struct lb_case {
 	struct rig_ring ring;
 	bool irq; /* sleep on interrupts instead of polling */
+	bool device_sleeps; /* the device sleeps when idle, woken by kicks */
 	uint64_t seed;
 	unsigned index;
 	char name[80];
@@ -231,7 +235,7 @@ static void t_loopback(const void *arg)
 	const struct rig_opts o = {
 		.ring = c->ring, .backend = DEVSIM_BACKEND_LOOPBACK, .nq = 2, .num = NUM };
 	static struct lb L;
-	struct devsim_vq_stats st;
+	struct devsim_vq_stats st, tx_st;
 	int e;
 
 	memset(&L, 0, sizeof(L));
@@ -251,7 +255,8 @@ static void t_loopback(const void *arg)
 		L.tx_free[L.n_tx_free++] = NUM - 1 - i;
 	}
 	vmmio_vq_kick(L.rx, &L.rig.dev);
-	e = devsim_thread_start(L.rig.sim, -1);
+	e = devsim_thread_start(L.rig.sim, &(struct devsim_thread_opts){
+						   .cpu = -1, .sleep_after = c->device_sleeps ? 1 : 0 });
 	CHECK_EQ(e, 0);
 	if (!e) {
 		run(&L, c->irq ? IRQ_PACKETS : POLL_PACKETS);
@@ -265,12 +270,18 @@ static void t_loopback(const void *arg)
 	CHECK(!vmmio_vq_broken(L.tx));
 	CHECK_EQ(devsim_vq_stats(L.rig.sim, RXQ, &st), 0);
 	CHECK_EQ(st.used, L.received);
+	CHECK_EQ(devsim_vq_stats(L.rig.sim, TXQ, &tx_st), 0);
+	/* a sleeping device did sleep, and was woken by the driver's kicks */
+	CHECK(!c->device_sleeps || (tx_st.sleeps > 0 && tx_st.kicks > 0));
+	/* a polling device: only what was published before it first ran, at
+	 * most a ring of buffers, saw the kick mode a queue starts with */
+	CHECK(c->device_sleeps || tx_st.kicks <= NUM);
 	/* in interrupt mode the driver did sleep, and was woken */
 	CHECK(!c->irq || L.sleeps > 0);
 	CHECK_EQ(rig_dump_violations(&L.rig), 0);
 	printf("# %s: %" PRIu64 " packets, %" PRIu64 " device polls, %" PRIu64
-	       " interrupt waits\n",
-	       c->name, L.received, st.polls, L.sleeps);
+	       " interrupt waits, %" PRIu64 " device sleeps, %" PRIu64 " kicks\n",
+	       c->name, L.received, st.polls, L.sleeps, tx_st.sleeps, tx_st.kicks);
 	rig_close(&L.rig);
 	vmmio_dma_heap_free(&L.rx_mem);
 	vmmio_dma_heap_free(&L.tx_mem);
@@ -278,20 +289,23 @@ static void t_loopback(const void *arg)
 
 int main(int argc, char **argv)
 {
-	static struct lb_case cases[8];
+	static struct lb_case cases[16];
 	const uint64_t seed = rig_base_seed(argc, argv, 1);
 
-	/* split and packed, with and without EVENT_IDX, polling then sleeping */
-	for (unsigned i = 0; i < 8; i++) {
+	/* split and packed, with and without EVENT_IDX, the driver polling
+	 * then sleeping, the device polling then sleeping */
+	for (unsigned i = 0; i < 16; i++) {
 		struct lb_case *c = &cases[i];
 
 		c->ring.packed = i & 1;
 		c->ring.event_idx = i & 2;
 		c->irq = i & 4;
+		c->device_sleeps = i & 8;
 		c->seed = seed;
 		c->index = i;
 		rig_ring_name(&c->ring, c->name, sizeof(c->name));
 		strcat(c->name, c->irq ? ", interrupts" : ", poll mode");
+		strcat(c->name, c->device_sleeps ? ", device sleeps" : "");
 		tap_run_arg(c->name, t_loopback, c);
 	}
 	return tap_end();
