@@ -107,6 +107,25 @@ static void used_event_store(struct vq_split *s, uint16_t v)
 	vmmio_store16(s->used_event, v);
 }
 
+/*
+ * No used buffer notifications with EVENT_IDX: put used_event where the
+ * device's next decisions cannot cross it. The device notifies when the
+ * used idx moves from old to new past used_event (vring_need_event()).
+ * Its new is at most num ahead of last_used, and a device in the middle of
+ * a decision, publishing new and then reading used_event, may have
+ * an old as far as num behind the new idx we just reaped from. Just behind
+ * last_used would fall inside that old..new and make a spurious
+ * interrupt; num + 1 behind it is behind any old the device can have.
+ * (With QueueSize 32768 the two ranges cover every value: a device that
+ * uses the whole ring in one go may still cross it.)
+ */
+static void used_event_park(struct vmmio_vq *vq)
+{
+	struct vq_split *s = &vq->split;
+
+	used_event_store(s, (uint16_t)(s->last_used - vq->p.num - 1));
+}
+
 /* Only on a change: the line is shared with the ring entries the device
  * reads, and a repeated intr_enable()/intr_disable() need not dirty it. */
 static void avail_flags_store(struct vq_split *s, uint16_t v)
@@ -497,13 +516,13 @@ static void used_event_follow(struct vmmio_vq *vq)
 		used_event_store(s, s->last_used);
 		return;
 	}
-	/* Disabled: used_event sits just behind last_used. The device's used
-	 * idx stays within num of last_used, so it can only reach
-	 * used_event once last_used has moved 65536 - num past it: only
-	 * then is it moved back behind (one store every 32768 buffers or
-	 * more). */
+	/* Disabled: used_event sits out of the device's reach
+	 * (used_event_park()), and is moved back only when the device could
+	 * reach it before the next reap: its used idx is at most num ahead of
+	 * last_used (one store every 65536 - 2 * num buffers; every reap for
+	 * the largest queue). */
 	if ((uint16_t)(s->used_event_shadow - s->last_used) < vq->p.num)
-		used_event_store(s, (uint16_t)(s->last_used - 1));
+		used_event_park(vq);
 }
 
 unsigned vq_split_reap(struct vmmio_vq *vq, struct vmmio_used *out, unsigned n)
@@ -566,7 +585,7 @@ void vq_split_intr_disable(struct vmmio_vq *vq)
 	 * the next reap (see used_event_follow()). No barrier: suppression
 	 * is advice, a late store costs at most a spurious interrupt. */
 	if (vq->p.event_idx)
-		used_event_store(s, (uint16_t)(s->last_used - 1));
+		used_event_park(vq);
 	else
 		avail_flags_store(s, VMMIO_AVAIL_F_NO_INTERRUPT);
 }

@@ -9,6 +9,11 @@
  * disabling, enabling, waiting and reaping, on both formats with and
  * without EVENT_IDX and IN_ORDER.
  *
+ * And in poll mode with EVENT_IDX (split), used_event is kept where no
+ * device decision can cross it, even one in the middle of publishing a
+ * whole ring of used buffers at once: no interrupt, ever, over several
+ * wraps of the 16-bit used idx.
+ *
  *   test_vq_intr [seed]     (or VMMIO_SEED=seed)
  */
 #include <inttypes.h>
@@ -130,8 +135,108 @@ static void t_intr(const void *arg)
 	tr_close(&t);
 }
 
+/* --- used_event in poll mode ----------------------------------------------------- */
+
+#define PARK_BUFS 300000u /* more than 4 wraps of the 16-bit used idx */
+
+struct park_case {
+	uint16_t num;
+	bool in_order;
+	uint64_t seed;
+	char name[64];
+};
+
+/* Whether @e lies in [@lo, @lo + @len) in 16-bit arithmetic. */
+static bool in_window(uint16_t e, uint16_t lo, unsigned len)
+{
+	return (uint16_t)(e - lo) < len;
+}
+
+static void t_used_event_parked(const void *arg)
+{
+	const struct park_case *c = arg;
+	const struct rig_opts o = { .ring = { .event_idx = true, .in_order = c->in_order },
+				    .backend = DEVSIM_BACKEND_MANUAL, .nq = 1, .num = c->num };
+	static struct devsim_used used[VMMIO_QUEUE_SIZE_MAX];
+	static struct vmmio_used out[64];
+	static struct rig r;
+	static uint8_t target[16]; /* every buffer: the device writes nothing */
+	const struct vmmio_seg seg = { (uint64_t)(uintptr_t)target, sizeof(target) };
+	const struct vmmio_buf b = { &seg, 0, 1, target };
+	struct vmmio_queue_cfg cfg;
+	struct devsim_vq_stats st;
+	volatile uint16_t *ue;
+	struct vmmio_vq *vq;
+	struct rng g;
+	uint64_t reaped = 0;
+	unsigned stores = 0, bad = 0;
+	uint16_t last = 0;
+
+	if (rig_open(&r, &o)) {
+		RIG_FAIL(c->seed, "%s", r.err);
+		return;
+	}
+	vq = r.vq[0];
+	vmmio_vq_queue_cfg(vq, &cfg);
+	ue = vmmio_split_used_event((struct vmmio_vring_avail *)(uintptr_t)cfg.driver, c->num);
+	rng_seed(&g, c->seed * 31 + c->num + c->in_order);
+	while (reaped < PARK_BUFS && !bad) {
+		unsigned n = 0;
+		struct devsim_chain ch = { 0 };
+
+		/* a full ring, used by the device in one publish */
+		while (vmmio_vq_add(vq, &b, 1) == 1)
+			;
+		vmmio_vq_kick(vq, &r.dev);
+		while (devsim_vq_take(r.sim, 0, &ch) == 1)
+			used[n++] = (struct devsim_used){ ch.id, 0 };
+		if (n != c->num || devsim_vq_use(r.sim, 0, used, n, c->in_order)) {
+			RIG_FAIL(c->seed, "the device took %u of %u buffers", n, c->num);
+			break;
+		}
+		/* the driver reaps it in random bites; after each, used_event
+		 * must be out of every window the device can decide over:
+		 * old and new idx within num of last_used either way */
+		for (unsigned left = n; left && !bad;) {
+			unsigned k = rng_range(&g, 1, 64), got;
+
+			got = vmmio_vq_reap(vq, out, k < left ? k : left);
+			if (!got) {
+				RIG_FAIL(c->seed, "reap returned nothing with %u used", left);
+				bad++;
+				break;
+			}
+			left -= got;
+			reaped += got;
+			if (*ue != last) {
+				last = *ue;
+				stores++;
+			}
+			if (c->num < 32768 &&
+			    in_window(*ue, (uint16_t)(reaped - c->num), 2u * c->num)) {
+				RIG_FAIL(c->seed,
+					 "after %llu buffers used_event %u is within %u of last_used %u",
+					 (unsigned long long)reaped, *ue, c->num, (uint16_t)reaped);
+				bad++;
+			}
+		}
+	}
+	CHECK_EQ(devsim_vq_stats(r.sim, 0, &st), 0);
+	CHECK_EQ(st.irqs, 0);
+	CHECK_EQ(bad, 0);
+	CHECK(!vmmio_vq_broken(vq));
+	/* moved rarely: about once per 65536 - 2 * num buffers */
+	CHECK(c->num >= 16384 || stores <= PARK_BUFS / (65536u - 2u * c->num) + 2);
+	CHECK_EQ(rig_dump_violations(&r), 0);
+	printf("# %s: %llu buffers, used_event moved %u times, %llu interrupts\n", c->name,
+	       (unsigned long long)reaped, stores, (unsigned long long)st.irqs);
+	rig_close(&r);
+}
+
 int main(int argc, char **argv)
 {
+	static struct park_case parks[8];
+	static const uint16_t park_sizes[4] = { 1, 8, 256, 16384 };
 	static struct intr_case cases[8];
 	const uint64_t seed = rig_base_seed(argc, argv, 1);
 
@@ -145,6 +250,16 @@ int main(int argc, char **argv)
 		c->index = i;
 		rig_ring_name(&c->ring, c->name, sizeof(c->name));
 		tap_run_arg(c->name, t_intr, c);
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		struct park_case *p = &parks[i];
+
+		p->num = park_sizes[i % 4];
+		p->in_order = i >= 4;
+		p->seed = seed;
+		snprintf(p->name, sizeof(p->name), "used_event parked: split+event_idx%s, QueueSize %u",
+			 p->in_order ? "+in_order" : "", p->num);
+		tap_run_arg(p->name, t_used_event_parked, p);
 	}
 	return tap_end();
 }
