@@ -135,7 +135,7 @@ static void rebuild(struct devsim *s, uint16_t q)
 	vq->avail_wrap = vq->used_wrap = true;
 	vq->taken_descs = vq->used_descs = vq->signalled_descs = 0;
 	vq->n_pend = 0;
-	vq->jump_pending = false;
+	vq->jump_pending = vq->back_pending = false;
 	vq->any_used = false;
 	vq->idle = 0;
 	vq->asleep = false;

@@ -20,7 +20,8 @@ static const char *const fault_names[DEVSIM_FAULT_COUNT] = {
 	[DEVSIM_FAULT_USED_LEN] = "used-len",
 	[DEVSIM_FAULT_USED_IDX_JUMP] = "used-idx-jump",
 	[DEVSIM_FAULT_PACKED_WRAP] = "packed-wrap",
-	[DEVSIM_FAULT_PACKED_PHANTOM] = "packed-phantom",
+	[DEVSIM_FAULT_USED_ID_UNPUBLISHED] = "used-id-unpublished",
+	[DEVSIM_FAULT_USED_IDX_BACK] = "used-idx-back",
 	[DEVSIM_FAULT_DROP_KICK] = "drop-kick",
 	[DEVSIM_FAULT_DROP_IRQ] = "drop-irq",
 	[DEVSIM_FAULT_SPURIOUS_IRQ] = "spurious-irq",
@@ -34,12 +35,13 @@ const char *devsim_fault_name(enum devsim_fault f)
 
 static bool split_only(enum devsim_fault f)
 {
-	return f == DEVSIM_FAULT_USED_ID_NOT_HEAD || f == DEVSIM_FAULT_USED_IDX_JUMP;
+	return f == DEVSIM_FAULT_USED_ID_NOT_HEAD || f == DEVSIM_FAULT_USED_IDX_JUMP ||
+	       f == DEVSIM_FAULT_USED_IDX_BACK;
 }
 
 static bool packed_only(enum devsim_fault f)
 {
-	return f == DEVSIM_FAULT_PACKED_WRAP || f == DEVSIM_FAULT_PACKED_PHANTOM;
+	return f == DEVSIM_FAULT_PACKED_WRAP;
 }
 
 int devsim_fault(struct devsim *s, uint16_t q, enum devsim_fault f, uint32_t count)
@@ -180,14 +182,17 @@ void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsign
 	case DEVSIM_FAULT_USED_IDX_JUMP:
 		vq->jump_pending = !vq->packed;
 		return;
+	case DEVSIM_FAULT_USED_IDX_BACK:
+		vq->back_pending = !vq->packed;
+		return;
 	case DEVSIM_FAULT_PACKED_WRAP:
 		lie->bad_wrap = vq->packed;
 		return;
-	case DEVSIM_FAULT_PACKED_PHANTOM:
-		/* should the stale descriptor name a buffer that is outstanding
-		 * again, another one: the driver must be able to tell */
-		if (vq->packed)
-			id = pick_stale(vq, d, n, vq_packed_phantom_id(vq));
+	case DEVSIM_FAULT_USED_ID_UNPUBLISHED:
+		/* should that slot name a buffer the device holds, another
+		 * one: the driver must be able to tell */
+		id = pick_stale(vq, d, n,
+				vq->packed ? vq_packed_phantom_id(vq) : vq_split_phantom_id(vq));
 		break;
 	default:
 		return;

@@ -94,6 +94,7 @@ struct devsim_vq {
 
 	/* faults consumed on the next write (vq_faults.c) */
 	bool jump_pending; /* split: the next used idx store jumps */
+	bool back_pending; /* split: the next used idx store goes back */
 	uint16_t last_used_id;
 	bool any_used;
 
@@ -217,6 +218,9 @@ void vq_split_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t adva
 /* Publish; returns whether to notify the driver. */
 bool vq_split_flush(struct devsim_vq *vq);
 uint64_t vq_split_snapshot(const struct devsim_vq *vq, const struct vq_chain *c);
+/* The head in the first available ring slot past avail idx: a buffer the
+ * device has no business using (DEVSIM_FAULT_USED_ID_UNPUBLISHED). */
+uint16_t vq_split_phantom_id(const struct devsim_vq *vq);
 void vq_split_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at);
 
 int vq_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
@@ -236,7 +240,7 @@ bool vq_packed_avail_at(const struct devsim_vq *vq, uint16_t pos, bool wrap);
  * position (a burst's later descriptors are flagged before its head). */
 bool vq_packed_made_avail(const struct devsim_vq *vq, uint16_t pos, bool wrap);
 /* The buffer id in the first descriptor not made available: a buffer the
- * device has no business using (DEVSIM_FAULT_PACKED_PHANTOM). */
+ * device has no business using (DEVSIM_FAULT_USED_ID_UNPUBLISHED). */
 uint16_t vq_packed_phantom_id(const struct devsim_vq *vq);
 
 /* --- notifications from the driver (vq_notify.c) ------------------------------------ */

@@ -212,16 +212,23 @@ void vq_split_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t adva
 	vq->used_idx = (uint16_t)(vq->used_idx + advance);
 }
 
+uint16_t vq_split_phantom_id(const struct devsim_vq *vq)
+{
+	return vmmio_load16(&vq->avail->ring[vmmio_load16(&vq->avail->idx) & vq->mask]);
+}
+
 bool vq_split_flush(struct devsim_vq *vq)
 {
 	uint16_t old = vq->used_signalled, new_idx = vq->used_idx;
 	uint16_t shown = new_idx;
 
-	if (old == new_idx && !vq->jump_pending)
+	if (old == new_idx && !vq->jump_pending && !vq->back_pending)
 		return false;
 	if (vq->jump_pending) /* DEVSIM_FAULT_USED_IDX_JUMP */
 		shown = (uint16_t)(old + vq->num + 1);
-	vq->jump_pending = false;
+	else if (vq->back_pending) /* DEVSIM_FAULT_USED_IDX_BACK */
+		shown = (uint16_t)(old - 1);
+	vq->jump_pending = vq->back_pending = false;
 	vmmio_wmb();
 	vmmio_store16(&vq->used->idx, shown);
 	/* Publish, then read the driver's suppression: without the full

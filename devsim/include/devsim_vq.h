@@ -165,9 +165,14 @@ enum devsim_fault {
 	DEVSIM_FAULT_USED_LEN, /* reports more bytes than the buffer's writable size */
 	DEVSIM_FAULT_USED_IDX_JUMP, /* split: used idx jumps past the outstanding count */
 	DEVSIM_FAULT_PACKED_WRAP, /* packed: a used descriptor with AVAIL != USED */
-	/* packed: a used descriptor for a buffer past the last one available
-	 * (the id found in the first descriptor not made available) */
-	DEVSIM_FAULT_PACKED_PHANTOM,
+	/* names a buffer past the last one made available: the head in the
+	 * first available ring slot past avail idx (split), the id in the first
+	 * descriptor not made available (packed); the driver may have added it
+	 * without publishing it yet */
+	DEVSIM_FAULT_USED_ID_UNPUBLISHED,
+	/* split: the next used idx store goes back by one from the last one
+	 * (inside an IN_ORDER batch being reaped, or behind the driver) */
+	DEVSIM_FAULT_USED_IDX_BACK,
 	DEVSIM_FAULT_DROP_KICK, /* ignore the next @count notifications from the driver */
 	DEVSIM_FAULT_DROP_IRQ, /* do not send the next @count used buffer notifications */
 	DEVSIM_FAULT_SPURIOUS_IRQ, /* send @count used buffer notifications now, nothing used */

@@ -981,7 +981,9 @@ static void t_fault_names(void)
 	struct hr h;
 
 	CHECK(strcmp(devsim_fault_name(DEVSIM_FAULT_USED_ID_RANGE), "used-id-range") == 0);
-	CHECK(strcmp(devsim_fault_name(DEVSIM_FAULT_PACKED_PHANTOM), "packed-phantom") == 0);
+	CHECK(strcmp(devsim_fault_name(DEVSIM_FAULT_USED_ID_UNPUBLISHED), "used-id-unpublished") ==
+	      0);
+	CHECK(strcmp(devsim_fault_name(DEVSIM_FAULT_USED_IDX_BACK), "used-idx-back") == 0);
 	CHECK(strcmp(devsim_fault_name(DEVSIM_FAULT_NEEDS_RESET), "needs-reset") == 0);
 	hr_open(&h, DEVSIM_BACKEND_MANUAL, 0, 1, 8);
 	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_PACKED_WRAP, 0), -EINVAL);
@@ -990,10 +992,13 @@ static void t_fault_names(void)
 	hr_open(&h, DEVSIM_BACKEND_MANUAL, RF_PACKED, 1, 8);
 	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_IDX_JUMP, 0), -EINVAL);
 	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_ID_NOT_HEAD, 0), -EINVAL);
+	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_IDX_BACK, 0), -EINVAL);
+	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_ID_UNPUBLISHED, 0), 0);
 	hr_close(&h);
 }
 
-/* Split: two buffers (heads 0 and 2, chains of two), the first used
+/* Split: two buffers (heads 0 and 2, chains of two) and a third (head 6)
+ * written to the available ring but not made available; the first used
  * honestly, the second with the lie @f; returns the used entry written. */
 static struct vmmio_vring_used_elem split_lie(enum devsim_fault f, uint16_t *idx)
 {
@@ -1011,6 +1016,7 @@ static struct vmmio_vring_used_elem split_lie(enum devsim_fault f, uint16_t *idx
 	sp_add(r, 0);
 	sp_add(r, 2);
 	sp_publish(r);
+	sp_add(r, 6); /* written, not made available */
 	CHECK_EQ(take(&h, 0, &c), 1);
 	CHECK_EQ(take(&h, 0, &c), 1);
 	CHECK_EQ(use1(&h, 0, 0, 10), 0);
@@ -1039,6 +1045,11 @@ static void t_fault_split_lies(void)
 	e = split_lie(DEVSIM_FAULT_USED_IDX_JUMP, &idx);
 	CHECK_EQ(e.id, 2);
 	CHECK_EQ(idx, 1 + 8 + 1);
+	e = split_lie(DEVSIM_FAULT_USED_ID_UNPUBLISHED, &idx);
+	CHECK_EQ(e.id, 6);
+	e = split_lie(DEVSIM_FAULT_USED_IDX_BACK, &idx);
+	CHECK_EQ(e.id, 2);
+	CHECK_EQ(idx, 0); /* 1 before, back by one */
 }
 
 /* Packed: buffers 10 and 11 available, a stale descriptor (id 77) beyond
@@ -1076,7 +1087,7 @@ static void t_fault_packed_lies(void)
 	d = packed_lie(DEVSIM_FAULT_PACKED_WRAP);
 	CHECK_EQ(d.id, 11);
 	CHECK_EQ(d.flags, VMMIO_DESC_F_USED); /* USED = 1, AVAIL = 0 */
-	d = packed_lie(DEVSIM_FAULT_PACKED_PHANTOM);
+	d = packed_lie(DEVSIM_FAULT_USED_ID_UNPUBLISHED);
 	CHECK_EQ(d.id, 77);
 	CHECK_EQ(d.flags, VMMIO_DESC_F_AVAIL | VMMIO_DESC_F_USED);
 }

@@ -16,6 +16,7 @@
 struct ev_case {
 	bool packed;
 	bool event_idx;
+	bool in_order; /* the sink then uses each round's buffers as one batch */
 	char name[64];
 };
 
@@ -28,7 +29,7 @@ struct ev_case {
 static void t_drop_kick(const void *arg)
 {
 	const struct ev_case *c = arg;
-	const struct rig_ring ring = { .packed = c->packed, .event_idx = c->event_idx };
+	const struct rig_ring ring = { .packed = c->packed, .event_idx = c->event_idx, .in_order = c->in_order };
 	struct devsim_vq_stats st;
 	struct traffic t;
 
@@ -67,7 +68,7 @@ static void t_drop_kick(const void *arg)
 static void t_drop_irq(const void *arg)
 {
 	const struct ev_case *c = arg;
-	const struct rig_ring ring = { .packed = c->packed, .event_idx = c->event_idx };
+	const struct rig_ring ring = { .packed = c->packed, .event_idx = c->event_idx, .in_order = c->in_order };
 	struct devsim_vq_stats st;
 	struct traffic t;
 
@@ -103,7 +104,7 @@ static void t_drop_irq(const void *arg)
 static void t_spurious_irq(const void *arg)
 {
 	const struct ev_case *c = arg;
-	const struct rig_ring ring = { .packed = c->packed, .event_idx = c->event_idx };
+	const struct rig_ring ring = { .packed = c->packed, .event_idx = c->event_idx, .in_order = c->in_order };
 	struct traffic t;
 	unsigned irqs = 0;
 
@@ -140,7 +141,7 @@ static void t_spurious_irq(const void *arg)
 static void t_needs_reset(const void *arg)
 {
 	const struct ev_case *c = arg;
-	const struct rig_ring ring = { .packed = c->packed, .event_idx = c->event_idx };
+	const struct rig_ring ring = { .packed = c->packed, .event_idx = c->event_idx, .in_order = c->in_order };
 	struct traffic t;
 	unsigned ev;
 
@@ -186,7 +187,7 @@ static void t_needs_reset(const void *arg)
 
 int main(void)
 {
-	static struct ev_case cases[4];
+	static struct ev_case cases[8];
 	static const struct {
 		const char *what;
 		void (*fn)(const void *);
@@ -197,17 +198,19 @@ int main(void)
 		{ "needs-reset", t_needs_reset },
 	};
 
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < 8; i++) {
 		cases[i].packed = i & 1;
 		cases[i].event_idx = i & 2;
+		cases[i].in_order = i & 4;
 	}
 	for (unsigned t = 0; t < sizeof(tests) / sizeof(tests[0]); t++)
-		for (unsigned i = 0; i < 4; i++) {
+		for (unsigned i = 0; i < 8; i++) {
 			char name[96];
 
-			snprintf(name, sizeof(name), "%s %s%s", tests[t].what,
+			snprintf(name, sizeof(name), "%s %s%s%s", tests[t].what,
 				 cases[i].packed ? "packed" : "split",
-				 cases[i].event_idx ? "+event_idx" : "");
+				 cases[i].event_idx ? "+event_idx" : "",
+				 cases[i].in_order ? "+in_order" : "");
 			tap_run_arg(name, tests[t].fn, &cases[i]);
 		}
 	return tap_end();

@@ -5,8 +5,11 @@
  * the queue and the value the device wrote in vmmio_vq_error(), return no
  * buffer twice or beyond what the device used, return nothing more and
  * refuse adds once broken, and recover by queue reset or device reset:
- * every outstanding buffer handed back exactly once, then traffic flows.
- * Each lie runs on both the any-order and the IN_ORDER reap paths.
+ * every outstanding buffer handed back exactly once (those added but not
+ * made available yet too), then traffic flows. Each lie runs on both the
+ * any-order and the IN_ORDER reap paths (there told on a batch: one used
+ * entry for two buffers), early on and after the ring wrapped (the packed
+ * wrap counters at 0).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,16 +40,26 @@ static const struct lie lies[] = {
 	{ "packed used-id-stale", DEVSIM_FAULT_USED_ID_STALE, true, VMMIO_VQ_NOT_OUTSTANDING,
 	  SAYS_ID },
 	{ "packed used-len", DEVSIM_FAULT_USED_LEN, true, VMMIO_VQ_BAD_LEN, SAYS_LEN },
+	{ "split used-id-unpublished", DEVSIM_FAULT_USED_ID_UNPUBLISHED, false,
+	  VMMIO_VQ_NOT_OUTSTANDING, SAYS_ID },
+	{ "split used-idx-back", DEVSIM_FAULT_USED_IDX_BACK, false, VMMIO_VQ_BAD_USED_IDX,
+	  SAYS_IDX },
 	{ "packed packed-wrap", DEVSIM_FAULT_PACKED_WRAP, true, VMMIO_VQ_BAD_FLAGS, SAYS_FLAGS },
-	{ "packed packed-phantom", DEVSIM_FAULT_PACKED_PHANTOM, true, VMMIO_VQ_NOT_OUTSTANDING,
-	  SAYS_ID },
+	{ "packed used-id-unpublished", DEVSIM_FAULT_USED_ID_UNPUBLISHED, true,
+	  VMMIO_VQ_NOT_OUTSTANDING, SAYS_ID },
 };
+
+/* Honest buffers before the lie: a few, or enough to wrap the ring of
+ * TR_NUM descriptors (two per buffer) an odd number of times. */
+#define WARM_SHORT 0u
+#define WARM_WRAPPED 13u
 
 struct lie_case {
 	const struct lie *lie;
 	bool in_order;
 	bool device_reset; /* recover by device reset, else by queue reset */
-	char name[96];
+	unsigned warm;
+	char name[112];
 };
 
 /* What the device wrote where the driver reads next, after @reaped buffers
@@ -109,14 +122,22 @@ static void t_lie(const void *arg)
 		return;
 	}
 	/* honest traffic first: the lie comes on a ring that has moved */
+	for (unsigned i = 0; i < lc->warm; i++) {
+		CHECK_EQ(tr_add(&t, 1, true), 1);
+		CHECK_EQ(tr_take(&t), 1);
+		CHECK_EQ(tr_use(&t, 1), 0);
+		CHECK_EQ(tr_reap(&t), 1);
+	}
 	CHECK_EQ(tr_add(&t, 6, true), 6);
 	CHECK_EQ(tr_take(&t), 6);
 	CHECK_EQ(tr_use(&t, 2), 0);
 	CHECK_EQ(tr_reap(&t), 2);
+	/* and buffers added, not yet made available, when it comes */
+	CHECK_EQ(tr_add(&t, 2, false), 2);
 
 	CHECK_EQ(devsim_fault(t.sim, TR_Q, l->f, 0), 0);
-	CHECK_EQ(tr_use(&t, 1), 0);
-	quote_lie(&t, l, 2, quote, sizeof(quote));
+	CHECK_EQ(tr_use_batch(&t, lc->in_order ? 2 : 1, lc->in_order), 0);
+	quote_lie(&t, l, lc->warm + 2, quote, sizeof(quote));
 	CHECK_EQ(tr_reap(&t), 0);
 	CHECK(vmmio_vq_broken(t.vq));
 	CHECK_EQ(vmmio_vq_fault(t.vq), l->want);
@@ -152,22 +173,62 @@ static void t_lie(const void *arg)
 	tr_close(&t);
 }
 
+/*
+ * Split, IN_ORDER: a batch of four announced by one used entry, two of
+ * them reaped; then the used idx goes back inside the batch. The driver
+ * returns nothing more (not the two left, which the idx no longer
+ * covers), breaks the queue and names the idx.
+ */
+static void t_idx_back_in_batch(void)
+{
+	const struct rig_ring ring = { .in_order = true };
+	struct traffic t;
+	struct vmmio_used u[4];
+
+	if (tr_open(&t, &ring, DEVSIM_BACKEND_MANUAL)) {
+		CHECK(!"rig_open");
+		return;
+	}
+	CHECK_EQ(tr_add(&t, 6, true), 6);
+	CHECK_EQ(tr_take(&t), 6);
+	CHECK_EQ(tr_use_batch(&t, 4, true), 0);
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 2), 2);
+	CHECK(!vmmio_vq_broken(t.vq));
+	CHECK_EQ(devsim_fault(t.sim, TR_Q, DEVSIM_FAULT_USED_IDX_BACK, 0), 0);
+	CHECK_EQ(tr_use(&t, 1), 0);
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 4), 0);
+	CHECK(vmmio_vq_broken(t.vq));
+	CHECK_EQ(vmmio_vq_fault(t.vq), VMMIO_VQ_BAD_USED_IDX);
+	CHECK_STR_HAS(vmmio_vq_error(t.vq), "used idx 3 went back");
+	CHECK_STR_HAS(vmmio_vq_error(t.vq), "2 buffers left");
+	printf("# %s\n", vmmio_vq_error(t.vq));
+	for (unsigned i = 0; i < 2; i++)
+		tr_handed_back(&t, u[i].cookie);
+	recover(&t, false);
+	CHECK_EQ(tr_missing(&t), 0);
+	CHECK_EQ(rig_dump_violations(&t.rig), 0);
+	tr_close(&t);
+}
+
 int main(void)
 {
-	static struct lie_case cases[2 * 2 * sizeof(lies) / sizeof(lies[0])];
+	static struct lie_case cases[2 * 2 * 2 * sizeof(lies) / sizeof(lies[0])];
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < sizeof(lies) / sizeof(lies[0]); i++)
-		for (unsigned v = 0; v < 4; v++) {
+		for (unsigned v = 0; v < 8; v++) {
 			struct lie_case *c = &cases[n++];
 
 			c->lie = &lies[i];
 			c->in_order = v & 1;
 			c->device_reset = v & 2;
-			snprintf(c->name, sizeof(c->name), "%s%s, recovered by %s reset",
-				 lies[i].name, c->in_order ? " (in_order)" : "",
+			c->warm = v & 4 ? WARM_WRAPPED : WARM_SHORT;
+			snprintf(c->name, sizeof(c->name), "%s%s%s, recovered by %s reset",
+				 lies[i].name, c->in_order ? " (in_order, on a batch)" : "",
+				 c->warm ? " after the ring wrapped" : "",
 				 c->device_reset ? "device" : "queue");
 			tap_run_arg(c->name, t_lie, c);
 		}
+	TAP_RUN(t_idx_back_in_batch);
 	return tap_end();
 }

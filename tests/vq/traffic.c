@@ -82,6 +82,11 @@ unsigned tr_take(struct traffic *t)
 
 int tr_use(struct traffic *t, unsigned n)
 {
+	return tr_use_batch(t, n, false);
+}
+
+int tr_use_batch(struct traffic *t, unsigned n, bool batch)
+{
 	struct devsim_used u[TR_MAX_BUFS];
 	int r;
 
@@ -89,7 +94,7 @@ int tr_use(struct traffic *t, unsigned n)
 		return -ENOENT;
 	for (unsigned i = 0; i < n; i++)
 		u[i] = (struct devsim_used){ t->b[t->held[i]].id, 100 + i };
-	r = devsim_vq_use(t->sim, TR_Q, u, n, false);
+	r = devsim_vq_use(t->sim, TR_Q, u, n, batch);
 	if (!r) {
 		memmove(t->held, t->held + n, (t->n_held - n) * sizeof(t->held[0]));
 		t->n_held -= n;
@@ -97,8 +102,7 @@ int tr_use(struct traffic *t, unsigned n)
 	return r;
 }
 
-/* Count a buffer handed back, or a cookie that was not outstanding. */
-static void handed_back(struct traffic *t, void *cookie)
+void tr_handed_back(struct traffic *t, void *cookie)
 {
 	const uintptr_t c = (uintptr_t)cookie, base = (uintptr_t)t->b;
 	struct tr_buf *b = cookie;
@@ -119,7 +123,7 @@ unsigned tr_reap(struct traffic *t)
 
 	while ((got = vmmio_vq_reap(t->vq, u, TR_NUM)) > 0) {
 		for (unsigned i = 0; i < got; i++)
-			handed_back(t, u[i].cookie);
+			tr_handed_back(t, u[i].cookie);
 		n += got;
 	}
 	return n;
@@ -127,13 +131,13 @@ unsigned tr_reap(struct traffic *t)
 
 void tr_reclaimed(void *cookie, void *arg)
 {
-	handed_back(arg, cookie);
+	tr_handed_back(arg, cookie);
 }
 
 void tr_recovered(uint16_t q, void *cookie, void *arg)
 {
 	(void)q;
-	handed_back(arg, cookie);
+	tr_handed_back(arg, cookie);
 }
 
 void tr_device_reset(struct traffic *t)

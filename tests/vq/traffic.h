@@ -50,6 +50,10 @@ unsigned tr_take(struct traffic *t);
 /* The device uses the @n oldest buffers it holds (len 100 + i); returns
  * devsim_vq_use()'s result. */
 int tr_use(struct traffic *t, unsigned n);
+/* The same as one IN_ORDER batch (one used entry for the @n) with @batch. */
+int tr_use_batch(struct traffic *t, unsigned n, bool batch);
+/* Count a buffer handed back, or a cookie that was not outstanding. */
+void tr_handed_back(struct traffic *t, void *cookie);
 /* Reap everything; returns how many (each counted in returned). */
 unsigned tr_reap(struct traffic *t);
 /* vmmio_vq_reclaim()'s callback, @arg the traffic. */
