@@ -261,7 +261,7 @@ void vq_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned
 			adv = e->ndescs;
 		}
 		if (vq->packed)
-			vq_packed_put(vq, id, len, adv, i == 0 && lie.bad_wrap);
+			vq_packed_put(vq, id, len, adv, e->in_len > 0, i == 0 && lie.bad_wrap);
 		else
 			vq_split_put(vq, id, len, adv);
 		bytes += len;

@@ -226,8 +226,10 @@ void vq_split_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t
 int vq_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
 		   uint16_t cap);
 bool vq_packed_has_avail(const struct devsim_vq *vq);
+/* @writable: the buffer has a device-writable part (WRITE in the used
+ * descriptor: its length counts). */
 void vq_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t advance,
-		   bool bad_wrap);
+		   bool writable, bool bad_wrap);
 bool vq_packed_flush(struct devsim_vq *vq);
 uint64_t vq_packed_snapshot(const struct devsim_vq *vq, const struct vq_chain *c);
 void vq_packed_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at, bool wrap);

@@ -208,7 +208,8 @@ int vq_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devs
 	return 1;
 }
 
-void vq_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t n, bool bad_wrap)
+void vq_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t n, bool writable,
+		   bool bad_wrap)
 {
 	struct vmmio_pdesc *d = &vq->ring[vq->used_pos];
 	uint16_t flags = used_flags(vq->used_wrap);
@@ -216,6 +217,11 @@ void vq_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t n, 
 	/* DEVSIM_FAULT_PACKED_WRAP: USED as expected, AVAIL the other way. */
 	if (bad_wrap)
 		flags = vq->used_wrap ? VMMIO_DESC_F_USED : VMMIO_DESC_F_AVAIL;
+	/* "Element Length is reserved for used descriptors without the
+	 * VIRTQ_DESC_F_WRITE flag": a buffer the device could write into
+	 * gets the flag, so that its length counts. */
+	if (writable)
+		flags |= VMMIO_DESC_F_WRITE;
 	d->id = id;
 	d->len = len;
 	/* The flags are written by vq_packed_flush(), after a write barrier. */

@@ -84,20 +84,24 @@ void vq_packed_intr_disable(struct vmmio_vq *vq)
 	drv_flags_set(&vq->packed, VMMIO_PEVENT_DISABLE);
 }
 
+/* DESC mode: the used descriptor the device writes next (last_used and
+ * its wrap counter) is the one to interrupt at. */
+static void off_wrap_follow(struct vq_packed *pk)
+{
+	vmmio_store16(&pk->driver_ev->off_wrap,
+		      (uint16_t)(pk->last_used | (unsigned)pk->used_wrap << VMMIO_PEVENT_WRAP_SHIFT));
+}
+
 /* Ask for an interrupt when the device uses the next buffer. */
 static void intr_arm(struct vmmio_vq *vq)
 {
 	struct vq_packed *pk = &vq->packed;
-	uint16_t off_wrap;
 
 	if (!vq->p.event_idx) {
 		drv_flags_set(pk, VMMIO_PEVENT_ENABLE);
 		return;
 	}
-	/* DESC: interrupt when the device writes the used descriptor at the
-	 * position it writes next (last_used and its wrap counter). */
-	off_wrap = (uint16_t)(pk->last_used | (unsigned)pk->used_wrap << VMMIO_PEVENT_WRAP_SHIFT);
-	vmmio_store16(&pk->driver_ev->off_wrap, off_wrap);
+	off_wrap_follow(pk);
 	/* A device that reads DESC in flags must then read this off_wrap, not
 	 * an older one: the offset is visible before the flags that make it
 	 * count. */
@@ -440,19 +444,27 @@ static int used_read(struct vmmio_vq *vq, struct used_desc *u)
 			 vq->p.num);
 		return -1;
 	}
-	/* "Element Length is reserved for used descriptors without the
-	 * VIRTQ_DESC_F_WRITE flag", but QEMU's packed ring writes the length
-	 * without ever setting WRITE in a used descriptor, and the drivers of
-	 * Linux and DPDK read len regardless: len is taken as the bytes
-	 * written either way, and checked against the buffer. */
 	return 1;
 }
 
-static bool len_ok(struct vmmio_vq *vq, const struct used_desc *u,
-		   const struct vq_packed_extra *e)
+/*
+ * The bytes written into buffer @e, from @u's len, into u->len. "Element
+ * Length is reserved for used descriptors without the VIRTQ_DESC_F_WRITE
+ * flag, and is ignored by drivers": with WRITE it is the bytes written and
+ * more than the buffer's writable part is a lie (the queue breaks).
+ * Without it the field may hold anything, even the length the driver
+ * wrote there; but QEMU's packed ring writes the real length without
+ * ever setting WRITE (and the drivers of Linux and DPDK read it), so a
+ * length within the writable part is kept, any other means 0.
+ */
+static bool used_len(struct vmmio_vq *vq, struct used_desc *u, const struct vq_packed_extra *e)
 {
 	if (u->len <= e->in_len)
 		return true;
+	if (!(u->flags & VMMIO_DESC_F_WRITE)) {
+		u->len = 0;
+		return true;
+	}
 	vq_break(vq, VMMIO_VQ_BAD_LEN, USED_FMT "more bytes than the %u the %sbuffer lets it write",
 		 USED_ARGS(&vq->packed, u), e->in_len, e->indirect ? "indirect " : "");
 	return false;
@@ -505,7 +517,7 @@ static unsigned reap_any_order(struct vmmio_vq *vq, struct vmmio_used *out, unsi
 					   : "not outstanding (free or already returned)");
 			break;
 		}
-		if (!len_ok(vq, &u, e))
+		if (!used_len(vq, &u, e))
 			break;
 		out[got].cookie = e->cookie;
 		out[got].len = u.len;
@@ -555,7 +567,7 @@ static unsigned reap_in_order(struct vmmio_vq *vq, struct vmmio_used *out, unsig
 				break;
 			}
 			e = &pk->extra[u.id];
-			if (!len_ok(vq, &u, e))
+			if (!used_len(vq, &u, e))
 				break;
 			pk->batch_left = (uint16_t)(ahead + 1);
 			pk->batch_len = u.len;
@@ -579,7 +591,15 @@ static unsigned reap_in_order(struct vmmio_vq *vq, struct vmmio_used *out, unsig
 
 unsigned vq_packed_reap(struct vmmio_vq *vq, struct vmmio_used *out, unsigned n)
 {
-	return vq->p.in_order ? reap_in_order(vq, out, n) : reap_any_order(vq, out, n);
+	const unsigned got = vq->p.in_order ? reap_in_order(vq, out, n) : reap_any_order(vq, out, n);
+
+	/* Interrupts stay on while enabled, as ENABLE does without EVENT_IDX:
+	 * the event moves on to the next used descriptor. (A consumer about
+	 * to sleep re-arms with intr_enable(), whose re-check closes the race
+	 * with the device.) */
+	if (got && vq->intr_enabled && vq->p.event_idx)
+		off_wrap_follow(&vq->packed);
+	return got;
 }
 
 bool vq_packed_has_used(const struct vmmio_vq *vq)

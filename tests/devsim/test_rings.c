@@ -1086,10 +1086,10 @@ static void t_fault_packed_lies(void)
 	CHECK_EQ(d.len, 101);
 	d = packed_lie(DEVSIM_FAULT_PACKED_WRAP);
 	CHECK_EQ(d.id, 11);
-	CHECK_EQ(d.flags, VMMIO_DESC_F_USED); /* USED = 1, AVAIL = 0 */
+	CHECK_EQ(d.flags, VMMIO_DESC_F_USED | VMMIO_DESC_F_WRITE); /* USED = 1, AVAIL = 0 */
 	d = packed_lie(DEVSIM_FAULT_USED_ID_UNPUBLISHED);
 	CHECK_EQ(d.id, 77);
-	CHECK_EQ(d.flags, VMMIO_DESC_F_AVAIL | VMMIO_DESC_F_USED);
+	CHECK_EQ(d.flags, VMMIO_DESC_F_AVAIL | VMMIO_DESC_F_USED | VMMIO_DESC_F_WRITE);
 }
 
 /* A lie applies in any backend: the sink's next used write. */
@@ -1268,6 +1268,10 @@ static void t_loopback_packed(void)
 	CHECK_EQ(devsim_step(h.s), 2);
 	CHECK(pk_used(&h.r[0], 0, true) && h.r[0].pd[0].id == 4 && h.r[0].pd[0].len == 17);
 	CHECK(pk_used(&h.r[1], 0, true) && h.r[1].pd[0].id == 9 && h.r[1].pd[0].len == 0);
+	/* WRITE in a used descriptor: the length counts (the receive buffer),
+	 * not for a buffer the device only read */
+	CHECK(h.r[0].pd[0].flags & VMMIO_DESC_F_WRITE);
+	CHECK(!(h.r[1].pd[0].flags & VMMIO_DESC_F_WRITE));
 	CHECK(!pk_used(&h.r[2], 0, true));
 	CHECK(memcmp(in + 12, "hello", 5) == 0);
 	hr_close(&h);

@@ -17,6 +17,7 @@
 
 #include "tap.h"
 #include "traffic.h"
+#include "vmmio_barrier.h"
 
 struct lie {
 	const char *name;
@@ -210,6 +211,64 @@ static void t_idx_back_in_batch(void)
 	tr_close(&t);
 }
 
+/*
+ * Packed: "Element Length is reserved for used descriptors without the
+ * VIRTQ_DESC_F_WRITE flag, and is ignored by drivers". A device that
+ * leaves the driver's length in the used descriptor of a buffer it only
+ * read tells no lie: the buffer comes back, 0 bytes written. One that
+ * writes a length within the writable part without WRITE (as QEMU does)
+ * is believed; with WRITE, a length beyond it is a lie.
+ */
+static void packed_used_by_hand(struct traffic *t, uint16_t pos, uint16_t id, int len,
+				uint16_t flags)
+{
+	struct vmmio_queue_cfg cfg;
+	struct vmmio_pdesc *d;
+
+	vmmio_vq_queue_cfg(t->vq, &cfg);
+	d = (struct vmmio_pdesc *)(uintptr_t)cfg.desc + pos;
+	d->id = id;
+	if (len >= 0)
+		d->len = (uint32_t)len;
+	vmmio_wmb();
+	vmmio_store16(&d->flags, (uint16_t)(flags | VMMIO_DESC_F_AVAIL | VMMIO_DESC_F_USED));
+}
+
+static void t_packed_len_reserved(void)
+{
+	const struct rig_ring ring = { .packed = true };
+	static uint8_t data[2][256];
+	const struct vmmio_seg ro = { (uintptr_t)data[0], 60 }, rw = { (uintptr_t)data[1], 256 };
+	const struct vmmio_buf bufs[3] = { { &ro, 1, 0, data[0] }, { &rw, 0, 1, data[1] },
+					   { &rw, 0, 1, data[1] + 1 } };
+	struct devsim_chain c[3] = { { 0 } };
+	struct vmmio_used u[4];
+	struct traffic t;
+
+	if (tr_open(&t, &ring, DEVSIM_BACKEND_MANUAL)) {
+		CHECK(!"rig_open");
+		return;
+	}
+	CHECK_EQ(vmmio_vq_add(t.vq, bufs, 3), 3);
+	CHECK(vmmio_vq_kick(t.vq, &t.rig.dev) >= 0);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_EQ(devsim_vq_take(t.sim, TR_Q, &c[i]), 1);
+	/* read-only, the driver's 60 left in place, no WRITE */
+	packed_used_by_hand(&t, 0, c[0].id, -1, 0);
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 4), 1);
+	CHECK(u[0].cookie == data[0] && u[0].len == 0);
+	/* writable, 100 bytes, no WRITE */
+	packed_used_by_hand(&t, 1, c[1].id, 100, 0);
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 4), 1);
+	CHECK(u[0].cookie == data[1] && u[0].len == 100);
+	/* writable, 300 bytes, WRITE: a lie */
+	packed_used_by_hand(&t, 2, c[2].id, 300, VMMIO_DESC_F_WRITE);
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 4), 0);
+	CHECK_EQ(vmmio_vq_fault(t.vq), VMMIO_VQ_BAD_LEN);
+	CHECK_STR_HAS(vmmio_vq_error(t.vq), "len 300");
+	tr_close(&t);
+}
+
 int main(void)
 {
 	static struct lie_case cases[2 * 2 * 2 * sizeof(lies) / sizeof(lies[0])];
@@ -230,5 +289,6 @@ int main(void)
 			tap_run_arg(c->name, t_lie, c);
 		}
 	TAP_RUN(t_idx_back_in_batch);
+	TAP_RUN(t_packed_len_reserved);
 	return tap_end();
 }

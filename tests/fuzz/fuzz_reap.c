@@ -8,9 +8,11 @@
  * falsify) or by writing input bytes straight into what a device may
  * write (split: the used ring's flags, idx, entries and avail_event;
  * packed: the id, len and flags words of descriptors and the device event
- * area). It reaps in bursts of various sizes, adds more in between, and
- * at the end reclaims. Aborts unless:
- *   - every returned cookie was outstanding, and is returned at most once;
+ * area). The honest device may report a run of buffers as one IN_ORDER
+ * batch (one used entry naming the last). It reaps in bursts of various
+ * sizes, adds more in between, and at the end reclaims. Aborts unless:
+ *   - every returned cookie was outstanding and made available, and is
+ *     returned at most once; with IN_ORDER, oldest first;
  *   - a returned length is at most that buffer's writable size;
  *   - a broken queue returns nothing, refuses adds with -EIO, names its
  *     fault; a queue that is not broken has none;
@@ -38,7 +40,8 @@
 
 enum cmd {
 	CMD_ADD, /* count: add buffers from the plan, then maybe publish */
-	CMD_USE, /* n, len32, lie: the device uses n buffers (lie: id from input) */
+	CMD_USE, /* n, len32, lie: the device uses n buffers (lie: id from input,
+		  * idx or flags off, or one entry for the batch) */
 	CMD_POKE, /* off16, n, bytes: write n bytes of device-writable memory */
 	CMD_REAP, /* n: reap a burst of up to n */
 	CMD_INTR, /* what: interrupts on or off, has_used */
@@ -54,6 +57,7 @@ struct buf {
 	struct vmmio_seg seg[SEG_MAX];
 	uint32_t in_len;
 	bool outstanding;
+	bool published; /* made available (vmmio_vq_publish() after its add) */
 };
 
 struct harness {
@@ -65,6 +69,9 @@ struct harness {
 	bool packed;
 	struct buf bufs[MAX_BUFS];
 	unsigned n_bufs; /* buffers made so far */
+	unsigned n_published; /* bufs[0..n_published) were made available */
+	unsigned oldest; /* no buffer before it is outstanding */
+	bool in_order;
 	unsigned added, reaped, reclaimed, outstanding;
 	/* the honest device's position */
 	uint16_t avail_seen, used_idx; /* split */
@@ -127,6 +134,13 @@ static void check_broken_state(struct harness *h)
 		fail("a broken queue says a buffer is used", 0, 0);
 }
 
+static void publish(struct harness *h)
+{
+	vmmio_vq_publish(h->vq);
+	for (; h->n_published < h->n_bufs; h->n_published++)
+		h->bufs[h->n_published].published = h->bufs[h->n_published].outstanding;
+}
+
 /* Add up to @count buffers whose shapes come from the input. */
 static void cmd_add(struct harness *h)
 {
@@ -167,7 +181,7 @@ static void cmd_add(struct harness *h)
 		h->outstanding += (unsigned)r;
 	}
 	if (in8(h) & 1)
-		vmmio_vq_publish(h->vq);
+		publish(h);
 }
 
 static void cmd_reap(struct harness *h)
@@ -190,6 +204,14 @@ static void cmd_reap(struct harness *h)
 		if (!b->outstanding)
 			fail("vmmio_vq_reap() returned a buffer that is not outstanding",
 			     (unsigned)((c - base) / sizeof(*b)), i);
+		if (!b->published)
+			fail("vmmio_vq_reap() returned a buffer never made available",
+			     (unsigned)((c - base) / sizeof(*b)), i);
+		while (h->oldest < h->n_bufs && !h->bufs[h->oldest].outstanding)
+			h->oldest++;
+		if (h->in_order && b != &h->bufs[h->oldest])
+			fail("IN_ORDER: vmmio_vq_reap() returned a buffer before an older one",
+			     (unsigned)((c - base) / sizeof(*b)), h->oldest);
 		if (u[i].len > b->in_len)
 			fail("vmmio_vq_reap() returned a length above the writable size", u[i].len,
 			     b->in_len);
@@ -224,6 +246,7 @@ static void reclaim_one(void *cookie, void *arg)
 		fail("vmmio_vq_reclaim() handed back a buffer that is not outstanding",
 		     (unsigned)(b - h->bufs), 0);
 	b->outstanding = false;
+	b->published = false;
 	h->reclaimed++;
 	h->outstanding--;
 }
@@ -239,6 +262,7 @@ static void reclaim(struct harness *h)
 	if (vmmio_vq_broken(h->vq) || vmmio_vq_outstanding(h->vq))
 		fail("the queue is not whole after vmmio_vq_reclaim()", vmmio_vq_broken(h->vq),
 		     vmmio_vq_outstanding(h->vq));
+	h->n_published = h->oldest = h->n_bufs;
 	h->avail_seen = 0;
 	h->used_idx = 0;
 	h->dev_pos = 0;
@@ -247,37 +271,70 @@ static void reclaim(struct harness *h)
 
 /* --- the device side ------------------------------------------------------------- */
 
-/* Split: use the next available buffers in order; @lie replaces the id. */
+/* Split: use the next available buffers in order; @lie replaces the id
+ * (1), offsets the idx (2), or (4) writes one used entry for the run,
+ * naming its last head, at the run's first position. */
 static void split_use(struct harness *h, unsigned n, uint32_t len, uint8_t lie)
 {
 	const struct vmmio_vring_avail *avail = va(h->cfg.driver);
 	struct vmmio_vring_used *used = va(h->cfg.device);
+	const uint16_t first = h->used_idx;
+	uint16_t head = 0;
+	unsigned k;
 
-	for (unsigned i = 0; i < n; i++) {
-		uint16_t head;
-
+	for (k = 0; k < n; k++) {
 		if (vmmio_load16(&avail->idx) == h->avail_seen)
 			break;
 		vmmio_rmb();
 		head = vmmio_load16(&avail->ring[h->avail_seen % h->num]);
 		h->avail_seen++;
-		used->ring[h->used_idx % h->num].id = lie & 1 ? in16(h) : head;
-		used->ring[h->used_idx % h->num].len = len;
+		if (!(lie & 4)) {
+			used->ring[h->used_idx % h->num].id = lie & 1 ? in16(h) : head;
+			used->ring[h->used_idx % h->num].len = len;
+		}
 		h->used_idx++;
+	}
+	if ((lie & 4) && k) {
+		used->ring[first % h->num].id = lie & 1 ? in16(h) : head;
+		used->ring[first % h->num].len = len;
 	}
 	vmmio_wmb();
 	vmmio_store16(&used->idx, lie & 2 ? (uint16_t)(h->used_idx + in8(h)) : h->used_idx);
 }
 
+/* Write the used descriptor at @pos for buffer @id (@lie: 1 id from the
+ * input, 2 the USED bit wrong for the wrap counter @wrap, 8 WRITE set:
+ * the length counts). */
+static void packed_put(struct harness *h, uint16_t pos, bool wrap, uint16_t id, uint32_t len,
+		       uint8_t lie)
+{
+	struct vmmio_pdesc *ring = va(h->cfg.desc);
+	uint16_t flags = wrap ? VMMIO_DESC_F_AVAIL | VMMIO_DESC_F_USED : 0;
+
+	ring[pos].id = lie & 1 ? in16(h) : id;
+	ring[pos].len = len;
+	if (lie & 2)
+		flags ^= VMMIO_DESC_F_USED;
+	if (lie & 8)
+		flags |= VMMIO_DESC_F_WRITE;
+	vmmio_wmb();
+	vmmio_store16(&ring[pos].flags, flags);
+}
+
 /* Packed: use the next available chains in order, writing the used
- * descriptor over each chain's first; @lie replaces the id or flags. */
+ * descriptor over each chain's first; @lie as packed_put(), or (4) one
+ * used descriptor for the run, naming its last buffer, at its first. */
 static void packed_use(struct harness *h, unsigned n, uint32_t len, uint8_t lie)
 {
 	struct vmmio_pdesc *ring = va(h->cfg.desc);
+	const uint16_t first = h->dev_pos;
+	const bool first_wrap = h->dev_wrap;
+	uint16_t id = 0;
+	unsigned k;
 
-	for (unsigned i = 0; i < n; i++) {
+	for (k = 0; k < n; k++) {
 		const uint16_t head = h->dev_pos;
-		uint16_t flags = vmmio_load16(&ring[head].flags), id, count = 1, pos = head;
+		uint16_t flags = vmmio_load16(&ring[head].flags), count = 1, pos = head;
 		const bool avail = flags & VMMIO_DESC_F_AVAIL, usedf = flags & VMMIO_DESC_F_USED;
 
 		if (avail != h->dev_wrap || usedf == h->dev_wrap)
@@ -289,20 +346,17 @@ static void packed_use(struct harness *h, unsigned n, uint32_t len, uint8_t lie)
 			flags = vmmio_load16(&ring[pos].flags);
 			count++;
 		}
-		id = lie & 1 ? in16(h) : ring[pos].id;
-		ring[head].id = id;
-		ring[head].len = len;
-		flags = h->dev_wrap ? VMMIO_DESC_F_AVAIL | VMMIO_DESC_F_USED : 0;
-		if (lie & 2)
-			flags ^= VMMIO_DESC_F_USED;
-		vmmio_wmb();
-		vmmio_store16(&ring[head].flags, flags);
+		id = ring[pos].id;
+		if (!(lie & 4))
+			packed_put(h, head, h->dev_wrap, id, len, lie);
 		h->dev_pos += count;
 		if (h->dev_pos >= h->num) {
 			h->dev_pos -= h->num;
 			h->dev_wrap = !h->dev_wrap;
 		}
 	}
+	if ((lie & 4) && k)
+		packed_put(h, first, first_wrap, id, len, lie);
 }
 
 static void cmd_use(struct harness *h)
@@ -367,6 +421,7 @@ static void make_queue(struct harness *h, struct vmmio_dma *mem)
 	p.num = p.packed ? 1 + size % 16u : (uint16_t)(1u << (size % 5u));
 	h->num = p.num;
 	h->packed = p.packed;
+	h->in_order = p.in_order;
 	if (vmmio_dma_heap_alloc(mem, vmmio_vq_mem_size(&p), VMMIO_VQ_MEM_ALIGN))
 		abort();
 	h->vq = vmmio_vq_create(&p, mem, err, sizeof(err));

@@ -9,6 +9,9 @@
  * disabling, enabling, waiting and reaping, on both formats with and
  * without EVENT_IDX and IN_ORDER.
  *
+ * Once enabled, interrupts stay on over reaps (flags, used_event or the
+ * packed DESC event follow the reaped position) until disabled.
+ *
  * And in poll mode with EVENT_IDX (split), used_event is kept where no
  * device decision can cross it, even one in the middle of publishing a
  * whole ring of used buffers at once: no interrupt, ever, over several
@@ -135,6 +138,39 @@ static void t_intr(const void *arg)
 	tr_close(&t);
 }
 
+/* One intr_enable(), then round after round of the device using a buffer
+ * and the driver reaping it: an interrupt for every one. */
+static void t_intr_stays_on(const void *arg)
+{
+	const struct intr_case *c = arg;
+	struct traffic t;
+	unsigned missed = 0, rounds = 0;
+
+	if (tr_open(&t, &c->ring, DEVSIM_BACKEND_MANUAL)) {
+		CHECK(!"rig_open");
+		return;
+	}
+	CHECK(vmmio_vq_intr_enable(t.vq));
+	for (unsigned r = 0; r < 5 * TR_NUM && t.n_bufs + 1 <= TR_MAX_BUFS; r++) {
+		if (tr_add(&t, 1, true) != 1 || tr_take(&t) != 1 || tr_use(&t, 1)) {
+			RIG_FAIL(c->seed, "round %u: the buffer did not go round", r);
+			break;
+		}
+		if (vmmio_irq_wait(&t.rig.dev, 0) != 1)
+			missed++;
+		else
+			vmmio_irq_handle(&t.rig.dev);
+		if (tr_reap(&t) != 1)
+			RIG_FAIL(c->seed, "round %u: not reaped", r);
+		rounds++;
+	}
+	CHECK_EQ(missed, 0);
+	CHECK_EQ(rounds, 5 * TR_NUM);
+	CHECK_EQ(tr_missing(&t) - (unsigned)vmmio_vq_outstanding(t.vq), 0);
+	CHECK_EQ(rig_dump_violations(&t.rig), 0);
+	tr_close(&t);
+}
+
 /* --- used_event in poll mode ----------------------------------------------------- */
 
 #define PARK_BUFS 300000u /* more than 4 wraps of the 16-bit used idx */
@@ -250,6 +286,12 @@ int main(int argc, char **argv)
 		c->index = i;
 		rig_ring_name(&c->ring, c->name, sizeof(c->name));
 		tap_run_arg(c->name, t_intr, c);
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "%s: interrupts stay on over reaps", cases[i].name);
+		tap_run_arg(name, t_intr_stays_on, &cases[i]);
 	}
 	for (unsigned i = 0; i < 8; i++) {
 		struct park_case *p = &parks[i];
