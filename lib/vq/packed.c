@@ -378,17 +378,20 @@ uint32_t vq_packed_notify_value(const struct vmmio_vq *vq)
 
 /* --- used buffers ---------------------------------------------------------------------- */
 
-/* What the device wrote in the used descriptor at last_used. */
+/* What the device wrote in the used descriptor at @pos, expected with
+ * wrap counter @wrap. */
 struct used_desc {
+	uint16_t pos;
+	bool wrap;
 	uint16_t flags;
 	uint16_t id;
 	uint32_t len;
 };
 
 #define USED_FMT "used descriptor at %u (wrap counter %u) has id %u, len %u, flags 0x%04x: "
-#define USED_ARGS(pk, u)                                                                  \
-	(unsigned)(pk)->last_used, (unsigned)(pk)->used_wrap, (unsigned)(u)->id,          \
-		(unsigned)(u)->len, (unsigned)(u)->flags
+#define USED_ARGS(u)                                                                          \
+	(unsigned)(u)->pos, (unsigned)(u)->wrap, (unsigned)(u)->id, (unsigned)(u)->len,       \
+		(unsigned)(u)->flags
 
 /*
  * Buffers the device holds: published and not reported used. Only then
@@ -404,23 +407,24 @@ static unsigned held(const struct vmmio_vq *vq)
 	return (unsigned)vq->outstanding - vq->unpublished - vq->packed.batch_left;
 }
 
-static bool used_bit_set(const struct vq_packed *pk, uint16_t flags)
+static bool used_bit_set(uint16_t flags, bool wrap)
 {
-	return !(flags & VMMIO_DESC_F_USED) == !pk->used_wrap;
+	return !(flags & VMMIO_DESC_F_USED) == !wrap;
 }
 
 /*
- * Read the used descriptor at last_used (the device holds a buffer): 1
- * with @u filled, its flags and id checked; 0 when the device has not
- * written it yet; -1 when the device lied (the queue is broken).
+ * Read the used descriptor at u->pos, expected with wrap counter u->wrap
+ * (last_used and used_wrap; passed in, so that a burst keeps them in
+ * registers and not behind the barrier below): 1 with @u filled, its
+ * flags and id checked; 0 when the device has not written it yet; -1 when
+ * the device lied (the queue is broken).
  */
 static int used_read(struct vmmio_vq *vq, struct used_desc *u)
 {
-	struct vq_packed *pk = &vq->packed;
-	const struct vmmio_pdesc *d = &pk->desc[pk->last_used];
+	const struct vmmio_pdesc *d = &vq->packed.desc[u->pos];
 
 	u->flags = vmmio_load16(&d->flags);
-	if (!used_bit_set(pk, u->flags))
+	if (!used_bit_set(u->flags, u->wrap))
 		return 0;
 	/* The device writes id and len, then (after its write barrier) the
 	 * flags. Without this barrier the CPU may load id and len before the
@@ -433,14 +437,14 @@ static int used_read(struct vmmio_vq *vq, struct used_desc *u)
 	/* "To mark a descriptor as used, the device sets the VIRTQ_DESC_F_USED
 	 * bit in Flags to match the internal Device Ring Wrap Counter. It also
 	 * sets the VIRTQ_DESC_F_AVAIL bit to match the same value." */
-	if (!(u->flags & VMMIO_DESC_F_AVAIL) != !pk->used_wrap) {
+	if (!(u->flags & VMMIO_DESC_F_AVAIL) != !u->wrap) {
 		vq_break(vq, VMMIO_VQ_BAD_FLAGS,
 			 USED_FMT "USED matches the wrap counter, AVAIL does not",
-			 USED_ARGS(pk, u));
+			 USED_ARGS(u));
 		return -1;
 	}
 	if (u->id >= vq->p.num) {
-		vq_break(vq, VMMIO_VQ_BAD_ID, USED_FMT "id beyond QueueSize %u", USED_ARGS(pk, u),
+		vq_break(vq, VMMIO_VQ_BAD_ID, USED_FMT "id beyond QueueSize %u", USED_ARGS(u),
 			 vq->p.num);
 		return -1;
 	}
@@ -466,20 +470,20 @@ static bool used_len(struct vmmio_vq *vq, struct used_desc *u, const struct vq_p
 		return true;
 	}
 	vq_break(vq, VMMIO_VQ_BAD_LEN, USED_FMT "more bytes than the %u the %sbuffer lets it write",
-		 USED_ARGS(&vq->packed, u), e->in_len, e->indirect ? "indirect " : "");
+		 USED_ARGS(u), e->in_len, e->indirect ? "indirect " : "");
 	return false;
 }
 
-/* Step last_used past @ndescs descriptors. */
-static void used_advance(struct vq_packed *pk, uint16_t num, uint16_t ndescs)
+/* Step the position @pos (wrap counter @wrap) past @ndescs descriptors. */
+static void used_advance(uint16_t *pos, bool *wrap, uint16_t num, uint16_t ndescs)
 {
-	unsigned pos = (unsigned)pk->last_used + ndescs;
+	unsigned p = (unsigned)*pos + ndescs;
 
-	if (pos >= num) {
-		pos -= num;
-		pk->used_wrap = !pk->used_wrap;
+	if (p >= num) {
+		p -= num;
+		*wrap = !*wrap;
 	}
-	pk->last_used = (uint16_t)pos;
+	*pos = (uint16_t)p;
 }
 
 static void buf_release(struct vmmio_vq *vq, uint16_t id)
@@ -501,18 +505,21 @@ static void buf_release(struct vmmio_vq *vq, uint16_t id)
 static unsigned reap_any_order(struct vmmio_vq *vq, struct vmmio_used *out, unsigned n)
 {
 	struct vq_packed *pk = &vq->packed;
+	const unsigned h = held(vq); /* one fewer with each buffer returned */
+	struct used_desc u = { .pos = pk->last_used, .wrap = pk->used_wrap };
 	unsigned got = 0;
 
-	while (got < n && held(vq)) {
+	if (n > h)
+		n = h;
+	while (got < n) {
 		const struct vq_packed_extra *e;
-		struct used_desc u;
 
 		if (used_read(vq, &u) <= 0)
 			break;
 		e = &pk->extra[u.id];
 		if (!e->cookie || e->seq >= pk->pub_seq) {
 			vq_break(vq, VMMIO_VQ_NOT_OUTSTANDING,
-				 USED_FMT "that id is %s", USED_ARGS(pk, &u),
+				 USED_FMT "that id is %s", USED_ARGS(&u),
 				 e->cookie ? "added but not made available yet"
 					   : "not outstanding (free or already returned)");
 			break;
@@ -523,9 +530,11 @@ static unsigned reap_any_order(struct vmmio_vq *vq, struct vmmio_used *out, unsi
 		out[got].len = u.len;
 		got++;
 		/* The skip comes from the driver's record, not the device. */
-		used_advance(pk, vq->p.num, e->ndescs);
+		used_advance(&u.pos, &u.wrap, vq->p.num, e->ndescs);
 		buf_release(vq, u.id);
 	}
+	pk->last_used = u.pos;
+	pk->used_wrap = u.wrap;
 	return got;
 }
 
@@ -548,7 +557,7 @@ static unsigned reap_in_order(struct vmmio_vq *vq, struct vmmio_used *out, unsig
 
 		if (!pk->batch_left) {
 			const unsigned h = held(vq);
-			struct used_desc u;
+			struct used_desc u = { .pos = pk->last_used, .wrap = pk->used_wrap };
 			unsigned ahead;
 
 			if (!h || used_read(vq, &u) <= 0)
@@ -563,7 +572,7 @@ static unsigned reap_in_order(struct vmmio_vq *vq, struct vmmio_used *out, unsig
 				vq_break(vq, VMMIO_VQ_NOT_OUTSTANDING,
 					 USED_FMT "not one of the %u buffers the device holds"
 						  " (ids %u..%u, in order)",
-					 USED_ARGS(pk, &u), h, pk->oldest_id, last);
+					 USED_ARGS(&u), h, pk->oldest_id, last);
 				break;
 			}
 			e = &pk->extra[u.id];
@@ -575,7 +584,7 @@ static unsigned reap_in_order(struct vmmio_vq *vq, struct vmmio_used *out, unsig
 			 * last buffer, wherever the ring placed it. */
 			pk->last_used = e->pos;
 			pk->used_wrap = e->wrap;
-			used_advance(pk, num, e->ndescs);
+			used_advance(&pk->last_used, &pk->used_wrap, num, e->ndescs);
 		}
 		id = pk->oldest_id;
 		e = &pk->extra[id];
@@ -612,7 +621,7 @@ bool vq_packed_has_used(const struct vmmio_vq *vq)
 		return false;
 	/* USED set as the wrap counter expects: the device wrote this slot
 	 * (reap checks the rest, and breaks the queue if it lied). */
-	return used_bit_set(pk, vmmio_load16(&pk->desc[pk->last_used].flags));
+	return used_bit_set(vmmio_load16(&pk->desc[pk->last_used].flags), pk->used_wrap);
 }
 
 bool vq_packed_intr_enable(struct vmmio_vq *vq)
