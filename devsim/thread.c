@@ -57,7 +57,7 @@ bool vq_thread_due(struct devsim *s, uint16_t q)
 		return false;
 	vq->asleep = false;
 	vq->idle = 0;
-	vq_apply_mode(s, q, DEVSIM_KICK_NEVER);
+	vq_apply_mode(s, q, DEVSIM_KICK_NEVER, 0, false);
 	return true;
 }
 
@@ -75,7 +75,11 @@ void vq_thread_idle_check(struct devsim *s, uint16_t q, unsigned used)
 	vq->idle = 0;
 	/* The count before asking: a notification sent from here on wakes us. */
 	kicks = __atomic_load_n(&s->vqc[q].kicks, __ATOMIC_ACQUIRE);
-	vq_apply_mode(s, q, DEVSIM_KICK_ALWAYS);
+	/* One notification for the next buffer, as a device that sleeps asks
+	 * for it: avail_event at the next entry (EVENT_IDX), the packed DESC
+	 * event at the next descriptor (EVENT_IDX), else flags 0 or ENABLE. */
+	vq_apply_mode(s, q, DEVSIM_KICK_AT, vq->packed ? vq->avail_pos : vq->last_avail,
+		      vq->avail_wrap);
 	/*
 	 * The device's half of "Notifying The Device": our request must be
 	 * visible before we look at the ring again (a store, then a load: a
@@ -86,7 +90,7 @@ void vq_thread_idle_check(struct devsim *s, uint16_t q, unsigned used)
 	 */
 	vmmio_mb();
 	if (vq_has_avail(s, q)) {
-		vq_apply_mode(s, q, DEVSIM_KICK_NEVER);
+		vq_apply_mode(s, q, DEVSIM_KICK_NEVER, 0, false);
 		return;
 	}
 	vq->asleep = true;

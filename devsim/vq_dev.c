@@ -168,18 +168,20 @@ enum devsim_kick_mode vq_kick_effective(const struct devsim *s, uint16_t q)
 
 void vq_apply_kick(struct devsim *s, uint16_t q)
 {
-	vq_apply_mode(s, q, vq_kick_effective(s, q));
+	const struct devsim_vq_ctl *ctl = &s->vqc[q];
+
+	vq_apply_mode(s, q, vq_kick_effective(s, q), ctl->kick_at, ctl->kick_wrap);
 }
 
-void vq_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m)
+void vq_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m, uint16_t at, bool wrap)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	const struct devsim_vq_ctl *ctl = &s->vqc[q];
 
 	if (vq->packed)
-		vq_packed_apply_kick(vq, m, ctl->kick_at, ctl->kick_wrap);
+		vq_packed_apply_kick(vq, m, at, wrap);
 	else
-		vq_split_apply_kick(vq, m, ctl->kick_at);
+		vq_split_apply_kick(vq, m, at);
 	vq->applied = m;
 	if (ctl->kick_check && !s->thread_running)
 		vq_ask_refresh(s, q);

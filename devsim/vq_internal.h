@@ -176,8 +176,9 @@ bool vq_geometry(const struct devsim *s, uint16_t q, uint64_t *desc, uint64_t *d
 		 uint64_t *dev);
 /* Write the suppression fields of the effective kick mode ... */
 void vq_apply_kick(struct devsim *s, uint16_t q);
-/* ... or of kick mode @m (the device thread, going to sleep and waking). */
-void vq_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m);
+/* ... or of kick mode @m (@at, @wrap for DEVSIM_KICK_AT): the device
+ * thread, going to sleep and waking. */
+void vq_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m, uint16_t at, bool wrap);
 /* After taking buffers: refresh avail_event (ALWAYS; NEVER when within reach). */
 void vq_kick_tick(struct devsim *s, uint16_t q);
 /* The kick mode in force: NEVER while the device thread runs. */

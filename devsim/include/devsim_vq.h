@@ -52,10 +52,11 @@ struct devsim_thread_opts {
 	 * (kick mode NEVER), as a polling backend such as DPDK's vhost does.
 	 * N > 0: sleep when idle, as QEMU's or vhost-net's device does: a
 	 * queue that gave nothing for N rounds in a row asks for a
-	 * notification (kick mode ALWAYS), looks at the ring once more after
-	 * a full barrier, and if it is still empty is not looked at again
-	 * until a notification arrives; then it stops asking and polls
-	 * again. A driver that misses a notification the device asked for
+	 * notification about its next buffer (kick mode AT its next position:
+	 * flags 0 or avail_event, packed ENABLE or DESC), looks at the ring
+	 * once more after a full barrier, and if it is still empty is not
+	 * looked at again until a notification arrives; then it stops asking
+	 * and polls again. A driver that misses a notification the device asked for
 	 * leaves its buffers waiting for ever. (The sleeping thread spins on
 	 * the notification count, not on the ring.)
 	 */
