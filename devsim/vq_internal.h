@@ -212,6 +212,33 @@ uint64_t vq_hash(uint64_t h, const void *p, size_t len);
 
 /* --- split and packed engines (vq_split_dev.c, vq_packed_dev.c) ---------------------- */
 
+/* Walking a chain: the segments found (stored while there is room). */
+struct vq_walk {
+	struct vq_chain *c;
+	struct devsim_seg *seg;
+	uint16_t cap;
+	bool wrote; /* a device-writable descriptor came already */
+};
+
+/* Count (and store, if there is room) one segment. Returns false when a
+ * device-readable one follows a device-writable one. */
+static inline bool vq_seg_add(struct vq_walk *w, uint64_t addr, uint32_t len, bool write)
+{
+	struct vq_chain *c = w->c;
+
+	if (!write && w->wrote)
+		return false;
+	w->wrote |= write;
+	if (write)
+		c->in_len += len;
+	else
+		c->out_len += len;
+	if (w->seg && c->n_seg < w->cap)
+		w->seg[c->n_seg] = (struct devsim_seg){ .addr = addr, .len = len, .write = write };
+	c->n_seg++;
+	return true;
+}
+
 int vq_split_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
 		  uint16_t cap);
 bool vq_split_has_avail(struct devsim_vq *vq);

@@ -72,34 +72,9 @@ void vq_packed_first_unavail(const struct devsim_vq *vq, uint16_t *pos, bool *wr
 	*wrap = w;
 }
 
-/* Segment bookkeeping (the same as the split walk's). */
-struct walk {
-	struct vq_chain *c;
-	struct devsim_seg *seg;
-	uint16_t cap;
-	bool wrote;
-};
-
-static bool seg_add(struct walk *w, uint64_t addr, uint32_t len, bool write)
-{
-	struct vq_chain *c = w->c;
-
-	if (!write && w->wrote)
-		return false;
-	w->wrote |= write;
-	if (write)
-		c->in_len += len;
-	else
-		c->out_len += len;
-	if (w->seg && c->n_seg < w->cap)
-		w->seg[c->n_seg] = (struct devsim_seg){ .addr = addr, .len = len, .write = write };
-	c->n_seg++;
-	return true;
-}
-
 /* An indirect table: an array of descriptors in which "VIRTQ_DESC_F_WRITE
  * is the only valid flag". */
-static int walk_table(struct devsim *s, uint16_t q, struct walk *w, uint16_t at, uint64_t addr,
+static int walk_table(struct devsim *s, uint16_t q, struct vq_walk *w, uint16_t at, uint64_t addr,
 		      uint32_t len)
 {
 	struct devsim_vq *vq = &s->vq[q];
@@ -123,7 +98,7 @@ static int walk_table(struct devsim *s, uint16_t q, struct walk *w, uint16_t at,
 			return vq_violation(s, q, DEVSIM_RULE_RING_INDIRECT_NESTED,
 					    "indirect table at %u: entry %u has flags 0x%x (only WRITE is allowed)",
 					    at, j, d.flags);
-		if (!seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
+		if (!vq_seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
 			return vq_violation(s, q, DEVSIM_RULE_RING_WRITE_AFTER_READ,
 					    "indirect table at %u: entry %u is device-readable after a writable one",
 					    at, j);
@@ -132,7 +107,7 @@ static int walk_table(struct devsim *s, uint16_t q, struct walk *w, uint16_t at,
 }
 
 /* Walk the list starting at the device's next available position. */
-static int walk_list(struct devsim *s, uint16_t q, struct walk *w)
+static int walk_list(struct devsim *s, uint16_t q, struct vq_walk *w)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	struct vq_chain *c = w->c;
@@ -165,7 +140,7 @@ static int walk_list(struct devsim *s, uint16_t q, struct walk *w)
 			c->id = d.id;
 			break;
 		}
-		if (!seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
+		if (!vq_seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
 			return vq_violation(s, q, DEVSIM_RULE_RING_WRITE_AFTER_READ,
 					    "list at %u: descriptor %u is device-readable after a writable one",
 					    c->head, pos);
@@ -189,7 +164,7 @@ int vq_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devs
 		   uint16_t cap)
 {
 	struct devsim_vq *vq = &s->vq[q];
-	struct walk w = { .c = c, .seg = seg, .cap = cap };
+	struct vq_walk w = { .c = c, .seg = seg, .cap = cap };
 
 	if (!vq_packed_has_avail(vq))
 		return 0;

@@ -14,35 +14,8 @@
 #include "devsim_internal.h"
 #include "vmmio_barrier.h"
 
-/* Segment bookkeeping shared by the chain and the table walk. */
-struct walk {
-	struct vq_chain *c;
-	struct devsim_seg *seg;
-	uint16_t cap;
-	bool wrote; /* a device-writable descriptor came already */
-};
-
-/* Count (and store, if there is room) one segment. Returns false when a
- * device-readable one follows a device-writable one. */
-static bool seg_add(struct walk *w, uint64_t addr, uint32_t len, bool write)
-{
-	struct vq_chain *c = w->c;
-
-	if (!write && w->wrote)
-		return false;
-	w->wrote |= write;
-	if (write)
-		c->in_len += len;
-	else
-		c->out_len += len;
-	if (w->seg && c->n_seg < w->cap)
-		w->seg[c->n_seg] = (struct devsim_seg){ .addr = addr, .len = len, .write = write };
-	c->n_seg++;
-	return true;
-}
-
 /* The indirect table of descriptor @at ("Indirect Descriptors"). */
-static int walk_table(struct devsim *s, uint16_t q, struct walk *w, uint16_t at, uint64_t addr,
+static int walk_table(struct devsim *s, uint16_t q, struct vq_walk *w, uint16_t at, uint64_t addr,
 		      uint32_t len)
 {
 	struct devsim_vq *vq = &s->vq[q];
@@ -66,7 +39,7 @@ static int walk_table(struct devsim *s, uint16_t q, struct walk *w, uint16_t at,
 			return vq_violation(s, q, DEVSIM_RULE_RING_INDIRECT_NESTED,
 					    "indirect table of descriptor %u: entry %u has INDIRECT (flags 0x%x)",
 					    at, j, d.flags);
-		if (!seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
+		if (!vq_seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
 			return vq_violation(s, q, DEVSIM_RULE_RING_WRITE_AFTER_READ,
 					    "indirect table of descriptor %u: entry %u is device-readable after a writable one",
 					    at, j);
@@ -88,7 +61,7 @@ static int walk_table(struct devsim *s, uint16_t q, struct walk *w, uint16_t at,
 
 /* Walk the chain at @head: every rule is checked before the device would
  * use a descriptor, and nothing outside what the driver described is read. */
-static int walk_chain(struct devsim *s, uint16_t q, uint16_t head, struct walk *w)
+static int walk_chain(struct devsim *s, uint16_t q, uint16_t head, struct vq_walk *w)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	struct vq_chain *c = w->c;
@@ -124,7 +97,7 @@ static int walk_chain(struct devsim *s, uint16_t q, uint16_t head, struct walk *
 				return -EPROTO;
 			break;
 		}
-		if (!seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
+		if (!vq_seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
 			return vq_violation(s, q, DEVSIM_RULE_RING_WRITE_AFTER_READ,
 					    "chain at head %u: descriptor %u is device-readable after a writable one",
 					    head, i);
@@ -178,7 +151,7 @@ int vq_split_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsi
 		  uint16_t cap)
 {
 	struct devsim_vq *vq = &s->vq[q];
-	struct walk w = { .c = c, .seg = seg, .cap = cap };
+	struct vq_walk w = { .c = c, .seg = seg, .cap = cap };
 	uint16_t head;
 
 	if (vq->last_avail == vq->avail_idx) {
