@@ -151,7 +151,10 @@ struct vmmio_used {
  * (id in range, a head, outstanding; length within the writable part;
  * used index at most the outstanding count ahead; packed flags consistent
  * with the wrap counter); a failed check breaks the queue and returns
- * none of the entries from the bad one on. With IN_ORDER, an entry that
+ * none of the entries from the bad one on. A length beyond the buffer is
+ * a lie, except where the spec says the field may be wrong: it is capped
+ * on a Version 1 device, and 0 in a packed used descriptor without
+ * VIRTQ_DESC_F_WRITE. With IN_ORDER, an entry that
  * stands for a batch returns every buffer of the batch (the ones before
  * the last with their full writable length). 0 when the queue is broken.
  */
@@ -168,10 +171,12 @@ bool vmmio_vq_has_used(const struct vmmio_vq *vq);
 void vmmio_vq_intr_disable(struct vmmio_vq *vq);
 
 /*
- * Ask for an interrupt on the next used buffer, then re-check the ring
- * (after a full barrier): returns false when a used buffer arrived in the
- * meantime, in which case the caller must reap before waiting, since the
- * interrupt for it may already have been decided against.
+ * Ask for interrupts, from the next used buffer on, until
+ * vmmio_vq_intr_disable(); then re-check the ring (after a full barrier):
+ * returns false when a used buffer arrived in the meantime, in which case
+ * the caller must reap before waiting, since the interrupt for it may
+ * already have been decided against. True on a broken queue (nothing is
+ * to be reaped; see vmmio_vq_broken()).
  */
 bool vmmio_vq_intr_enable(struct vmmio_vq *vq);
 

@@ -606,8 +606,14 @@ unsigned vq_packed_reap(struct vmmio_vq *vq, struct vmmio_used *out, unsigned n)
 	 * the event moves on to the next used descriptor. (A consumer about
 	 * to sleep re-arms with intr_enable(), whose re-check closes the race
 	 * with the device.) */
-	if (got && vq->intr_enabled && vq->p.event_idx)
+	if (got && vq->intr_enabled && vq->p.event_idx) {
 		off_wrap_follow(&vq->packed);
+		/* Store, then the next reap's load of the flags: a full
+		 * barrier, or the device may read the old event after using
+		 * a buffer while we miss the buffer (split.c,
+		 * used_event_follow()). */
+		vmmio_mb();
+	}
 	return got;
 }
 

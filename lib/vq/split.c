@@ -376,9 +376,9 @@ static void chain_free(struct vmmio_vq *vq, uint16_t head)
 	vq->num_free = (uint16_t)(vq->num_free + n);
 }
 
-/* Check the used entry at used ring position @pos (@id, @len as loaded
+/* Check the used entry at used ring position @pos (@id, *@len as loaded
  * once) against the driver's own record; break the queue if it lies. */
-static bool used_entry_ok(struct vmmio_vq *vq, uint16_t pos, uint32_t id, uint32_t len)
+static bool used_entry_ok(struct vmmio_vq *vq, uint16_t pos, uint32_t id, uint32_t *len)
 {
 	const struct vq_split *s = &vq->split;
 	const unsigned slot = pos & s->mask;
@@ -407,13 +407,20 @@ static bool used_entry_ok(struct vmmio_vq *vq, uint16_t pos, uint32_t id, uint32
 			 id);
 		return false;
 	}
-	if (len > x->in_len) {
-		vq_break(vq, VMMIO_VQ_BAD_LEN,
-			 "used ring entry %u gives len %u for id %u, beyond its %u writable bytes",
-			 slot, len, id, x->in_len);
-		return false;
+	if (*len <= x->in_len)
+		return true;
+	/* "Historically, many drivers ignored the len value, as a result,
+	 * many devices set len incorrectly. Thus, when using the legacy
+	 * interface, it is generally a good idea to ignore the len value":
+	 * on a Version 1 device it is no lie, only capped at the buffer. */
+	if (vq->p.legacy) {
+		*len = x->in_len;
+		return true;
 	}
-	return true;
+	vq_break(vq, VMMIO_VQ_BAD_LEN,
+		 "used ring entry %u gives len %u for id %u, beyond its %u writable bytes", slot,
+		 *len, id, x->in_len);
+	return false;
 }
 
 /* Without IN_ORDER: one used entry per buffer, in any order. */
@@ -431,9 +438,9 @@ static unsigned reap_any_order(struct vmmio_vq *vq, struct vmmio_used *out, unsi
 		struct vmmio_vring_used_elem *e = &s->used->ring[pos & s->mask];
 		/* Each field is loaded once: what is checked is what is used. */
 		const uint32_t id = vmmio_load32(&e->id);
-		const uint32_t len = vmmio_load32(&e->len);
+		uint32_t len = vmmio_load32(&e->len);
 
-		if (!used_entry_ok(vq, pos, id, len))
+		if (!used_entry_ok(vq, pos, id, &len))
 			break;
 		out[got].cookie = s->extra[id].cookie;
 		out[got].len = len;
@@ -462,7 +469,7 @@ static bool batch_start(struct vmmio_vq *vq, uint16_t pos, uint16_t used_idx)
 		return false;
 	id = vmmio_load32(&e->id);
 	len = vmmio_load32(&e->len);
-	if (!used_entry_ok(vq, pos, id, len))
+	if (!used_entry_ok(vq, pos, id, &len))
 		return false;
 	/* Buffers come back in add order, so the outstanding ones hold
 	 * consecutive sequence numbers from the oldest's on, and id's buffer
@@ -514,6 +521,11 @@ static void used_event_follow(struct vmmio_vq *vq)
 	 * whose re-check closes the race with the device.) */
 	if (vq->intr_enabled) {
 		used_event_store(s, s->last_used);
+		/* Store, then the next reap's load of used idx: without a
+		 * full barrier the load may pass the store, the device may
+		 * read the old used_event after using a buffer and decide
+		 * against the interrupt, and we find nothing and wait. */
+		vmmio_mb();
 		return;
 	}
 	/* Disabled: used_event sits out of the device's reach
@@ -569,8 +581,10 @@ bool vq_split_has_used(const struct vmmio_vq *vq)
 {
 	const struct vq_split *s = &vq->split;
 
-	/* Inside an IN_ORDER batch last_used is still short of the used idx
-	 * that announced it, so this covers a batch partly returned too. */
+	/* A batch partly returned is waiting whatever the device writes
+	 * now (reap breaks the queue if its idx went back). */
+	if (s->batch_left)
+		return true;
 	return vmmio_load16(&s->used->idx) != s->last_used;
 }
 

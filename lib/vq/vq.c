@@ -298,6 +298,10 @@ void vmmio_vq_intr_disable(struct vmmio_vq *vq)
 bool vmmio_vq_intr_enable(struct vmmio_vq *vq)
 {
 	vq->intr_enabled = true;
+	/* Nothing will be reaped from a broken queue: "go ahead and wait"
+	 * (the caller learns why from vmmio_vq_broken()). */
+	if (vq->broken)
+		return true;
 	return vq->p.packed ? vq_packed_intr_enable(vq) : vq_split_intr_enable(vq);
 }
 

@@ -151,6 +151,10 @@ static void t_lie(const void *arg)
 	CHECK_EQ(tr_use(&t, 1), 0);
 	CHECK_EQ(vmmio_vq_reap(t.vq, u, 4), 0);
 	CHECK(!vmmio_vq_has_used(t.vq));
+	/* nothing to reap before waiting: an interrupt-driven consumer
+	 * may sleep (and learns why from vmmio_vq_broken()) */
+	CHECK(vmmio_vq_intr_enable(t.vq));
+	vmmio_vq_intr_disable(t.vq);
 	CHECK_EQ(vmmio_vq_room(t.vq), 0);
 	b = (struct vmmio_buf){ t.b[0].seg, 1, 1, &t.b[0] };
 	CHECK_EQ(vmmio_vq_add(t.vq, &b, 1), -EIO);
@@ -208,6 +212,73 @@ static void t_idx_back_in_batch(void)
 	recover(&t, false);
 	CHECK_EQ(tr_missing(&t), 0);
 	CHECK_EQ(rig_dump_violations(&t.rig), 0);
+	tr_close(&t);
+}
+
+/*
+ * Split, IN_ORDER: two of a batch of four returned, then the device puts
+ * the used idx back to the last used position. The two left are still
+ * waiting as far as has_used() and intr_enable() can tell (a consumer
+ * must not sleep on them); the reap finds the lie.
+ */
+static void t_has_used_mid_batch(void)
+{
+	const struct rig_ring ring = { .in_order = true };
+	struct vmmio_queue_cfg cfg;
+	struct vmmio_vring_used *used;
+	struct vmmio_used u[4];
+	struct traffic t;
+
+	if (tr_open(&t, &ring, DEVSIM_BACKEND_MANUAL)) {
+		CHECK(!"rig_open");
+		return;
+	}
+	vmmio_vq_queue_cfg(t.vq, &cfg);
+	used = (struct vmmio_vring_used *)(uintptr_t)cfg.device;
+	CHECK_EQ(tr_add(&t, 6, true), 6);
+	CHECK_EQ(tr_take(&t), 6);
+	CHECK_EQ(tr_use_batch(&t, 4, true), 0);
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 2), 2);
+	for (unsigned i = 0; i < 2; i++)
+		tr_handed_back(&t, u[i].cookie);
+	vmmio_store16(&used->idx, 2);
+	CHECK(vmmio_vq_has_used(t.vq));
+	CHECK(!vmmio_vq_intr_enable(t.vq));
+	vmmio_vq_intr_disable(t.vq);
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 4), 0);
+	CHECK_EQ(vmmio_vq_fault(t.vq), VMMIO_VQ_BAD_USED_IDX);
+	CHECK_STR_HAS(vmmio_vq_error(t.vq), "used idx 2 went back");
+	recover(&t, false);
+	CHECK_EQ(tr_missing(&t), 0);
+	tr_close(&t);
+}
+
+/*
+ * Version 1: "when using the legacy interface, it is generally a good idea
+ * to ignore the len value in used ring entries": a length beyond the
+ * buffer is no lie there, it is capped at the buffer's writable size.
+ */
+static void t_legacy_len_capped(void)
+{
+	const struct rig_ring ring = { .legacy = true };
+	struct vmmio_used u[4];
+	struct traffic t;
+
+	if (tr_open(&t, &ring, DEVSIM_BACKEND_MANUAL)) {
+		CHECK(!"rig_open");
+		return;
+	}
+	CHECK_EQ(tr_add(&t, 2, true), 2);
+	CHECK_EQ(tr_take(&t), 2);
+	CHECK_EQ(devsim_fault(t.sim, TR_Q, DEVSIM_FAULT_USED_LEN, 0), 0);
+	CHECK_EQ(tr_use(&t, 2), 0);
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 4), 2);
+	CHECK(!vmmio_vq_broken(t.vq));
+	CHECK_EQ(u[0].len, TR_IN_LEN); /* 257 reported, capped */
+	CHECK_EQ(u[1].len, 101);
+	for (unsigned i = 0; i < 2; i++)
+		tr_handed_back(&t, u[i].cookie);
+	CHECK_EQ(tr_missing(&t), 0);
 	tr_close(&t);
 }
 
@@ -290,5 +361,7 @@ int main(void)
 		}
 	TAP_RUN(t_idx_back_in_batch);
 	TAP_RUN(t_packed_len_reserved);
+	TAP_RUN(t_has_used_mid_batch);
+	TAP_RUN(t_legacy_len_capped);
 	return tap_end();
 }

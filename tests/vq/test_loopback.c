@@ -36,6 +36,7 @@
 struct lb_case {
 	struct rig_ring ring;
 	bool irq; /* sleep on interrupts instead of polling */
+	bool irq_left_on; /* ... enabled once, never re-armed before a wait */
 	bool device_sleeps; /* the device sleeps when idle, woken by kicks */
 	uint64_t seed;
 	unsigned index;
@@ -190,6 +191,21 @@ static void rx_sleep(struct lb *L)
 {
 	if (L->received == L->sent)
 		return;
+	/* Interrupts left on: wait as soon as a reap found nothing. The
+	 * driver's follow of used_event (or the packed event) with each reap
+	 * must then be ordered before its next look at the ring. */
+	if (L->c->irq_left_on) {
+		if (vmmio_vq_has_used(L->rx))
+			return;
+		if (vmmio_irq_wait(&L->rig.dev, IRQ_WAIT_MS) != 1) {
+			lb_fail(L, "no interrupt, interrupts left on, packets in flight (sent, received)",
+				L->sent, L->received);
+			return;
+		}
+		L->sleeps++;
+		vmmio_irq_handle(&L->rig.dev);
+		return;
+	}
 	if (!vmmio_vq_intr_enable(L->rx)) {
 		vmmio_vq_intr_disable(L->rx);
 		return; /* something arrived meanwhile: reap first */
@@ -255,6 +271,8 @@ static void t_loopback(const void *arg)
 		L.tx_free[L.n_tx_free++] = NUM - 1 - i;
 	}
 	vmmio_vq_kick(L.rx, &L.rig.dev);
+	if (c->irq_left_on)
+		vmmio_vq_intr_enable(L.rx);
 	e = devsim_thread_start(L.rig.sim, &(struct devsim_thread_opts){
 						   .cpu = -1, .sleep_after = c->device_sleeps ? 1 : 0 });
 	CHECK_EQ(e, 0);
@@ -289,7 +307,7 @@ static void t_loopback(const void *arg)
 
 int main(int argc, char **argv)
 {
-	static struct lb_case cases[16];
+	static struct lb_case cases[20];
 	const uint64_t seed = rig_base_seed(argc, argv, 1);
 
 	/* split and packed, with and without EVENT_IDX, the driver polling
@@ -306,6 +324,18 @@ int main(int argc, char **argv)
 		rig_ring_name(&c->ring, c->name, sizeof(c->name));
 		strcat(c->name, c->irq ? ", interrupts" : ", poll mode");
 		strcat(c->name, c->device_sleeps ? ", device sleeps" : "");
+		tap_run_arg(c->name, t_loopback, c);
+	}
+	for (unsigned i = 16; i < 20; i++) {
+		struct lb_case *c = &cases[i];
+
+		c->ring.packed = i & 1;
+		c->ring.event_idx = i & 2;
+		c->irq = c->irq_left_on = true;
+		c->seed = seed;
+		c->index = i;
+		rig_ring_name(&c->ring, c->name, sizeof(c->name));
+		strcat(c->name, ", interrupts left on");
 		tap_run_arg(c->name, t_loopback, c);
 	}
 	return tap_end();
