@@ -61,6 +61,17 @@ bool vq_thread_due(struct devsim *s, uint16_t q)
 	return true;
 }
 
+/* No queue asleep (the thread is not running): a queue asleep when the
+ * thread stopped would otherwise wait for a notification the driver, told
+ * NEVER or ALWAYS anew, has no reason to send. */
+static void vq_thread_wake_all(struct devsim *s)
+{
+	for (uint16_t q = 0; q < DEVSIM_MAX_QUEUES; q++) {
+		s->vq[q].asleep = false;
+		s->vq[q].idle = 0;
+	}
+}
+
 void vq_thread_idle_check(struct devsim *s, uint16_t q, unsigned used)
 {
 	struct devsim_vq *vq = &s->vq[q];
@@ -156,6 +167,7 @@ int devsim_thread_start(struct devsim *s, const struct devsim_thread_opts *o)
 	if (cpu >= CPU_SETSIZE)
 		return -EINVAL;
 	s->sleep_after = o ? o->sleep_after : 0;
+	vq_thread_wake_all(s);
 	r = pthread_attr_init(&attr);
 	if (r)
 		return -r;
@@ -195,6 +207,7 @@ void devsim_thread_stop(struct devsim *s)
 	s->thread_running = false;
 	pthread_mutex_unlock(&s->lock);
 	/* Step mode again: the kick modes the tests set. */
+	vq_thread_wake_all(s);
 	for (uint16_t q = 0; q < s->cfg.num_queues; q++)
 		if (s->vq[q].gen == s->vqc[q].gen && s->vq[q].usable)
 			vq_apply_kick(s, q);

@@ -190,19 +190,17 @@ void vq_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m, uint16
 void vq_kick_tick(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
-	volatile uint16_t *ev;
 
 	if (vq->packed || !vq->event_idx)
 		return;
-	ev = vmmio_split_avail_event(vq->used, vq->num);
 	if (vq->applied == DEVSIM_KICK_ALWAYS) {
-		*ev = vq->last_avail;
+		vq_split_avail_event_set(vq, vq->last_avail);
 	} else if (vq->applied == DEVSIM_KICK_NEVER &&
 		   (uint16_t)(vq->avail_event - vq->last_avail) <= 2u * vq->num) {
 		/* Within the driver's reach soon: move it behind the device
 		 * again (a store every ~65536 - 2 * QueueSize buffers). */
 		vq->avail_event = (uint16_t)(vq->last_avail - 1);
-		*ev = vq->avail_event;
+		vq_split_avail_event_set(vq, vq->avail_event);
 	}
 }
 

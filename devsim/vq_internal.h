@@ -250,6 +250,8 @@ uint64_t vq_split_snapshot(const struct devsim_vq *vq, const struct vq_chain *c)
  * device has no business using (DEVSIM_FAULT_USED_ID_UNPUBLISHED). */
 uint16_t vq_split_phantom_id(const struct devsim_vq *vq);
 void vq_split_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at);
+/* Store avail_event (EVENT_IDX: where the driver is to notify). */
+void vq_split_avail_event_set(struct devsim_vq *vq, uint16_t v);
 
 int vq_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
 		   uint16_t cap);

@@ -217,10 +217,14 @@ bool vq_split_flush(struct devsim_vq *vq)
 
 /* "Available Buffer Notification Suppression", device side: with
  * EVENT_IDX flags must be 0 and avail_event says where to be notified. */
+void vq_split_avail_event_set(struct devsim_vq *vq, uint16_t v)
+{
+	/* The driver reads it concurrently: one single-copy-atomic store. */
+	vmmio_store16((uint16_t *)vmmio_split_avail_event(vq->used, vq->num), v);
+}
+
 void vq_split_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at)
 {
-	volatile uint16_t *ev = vmmio_split_avail_event(vq->used, vq->num);
-
 	if (!vq->event_idx) {
 		vmmio_store16(&vq->used->flags, m == DEVSIM_KICK_NEVER ? VMMIO_USED_F_NO_NOTIFY : 0);
 		return;
@@ -228,16 +232,16 @@ void vq_split_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t
 	vmmio_store16(&vq->used->flags, 0);
 	switch (m) {
 	case DEVSIM_KICK_ALWAYS:
-		*ev = vq->last_avail;
+		vq_split_avail_event_set(vq, vq->last_avail);
 		break;
 	case DEVSIM_KICK_NEVER:
 		/* Behind the device: the driver reaches it only after about
 		 * 65536 - QueueSize more buffers (vq_kick_tick() moves it). */
 		vq->avail_event = (uint16_t)(vq->last_avail - 1);
-		*ev = vq->avail_event;
+		vq_split_avail_event_set(vq, vq->avail_event);
 		break;
 	case DEVSIM_KICK_AT:
-		*ev = at;
+		vq_split_avail_event_set(vq, at);
 		break;
 	}
 }

@@ -1441,6 +1441,31 @@ static void t_thread_sleep_packed(void)
 	thread_sleep_case(RF_PACKED);
 }
 
+/* A queue asleep when the thread stops is awake when it starts again,
+ * even without sleep_after: it serves a buffer published with no
+ * notification (the restarted thread asks for none). */
+static void t_thread_restart_awake(void)
+{
+	const struct devsim_thread_opts o = { .cpu = -1, .sleep_after = 16 };
+	struct hr h;
+	struct hr_ring *r;
+
+	hr_open(&h, DEVSIM_BACKEND_SINK, 0, 1, 8);
+	r = &h.r[0];
+	r->avail->flags = VMMIO_AVAIL_F_NO_INTERRUPT;
+	CHECK_EQ(devsim_thread_start(h.s, &o), 0);
+	CHECK(wait_sleeps(&h, 0, 1));
+	devsim_thread_stop(h.s);
+	CHECK_EQ(devsim_thread_start(h.s, NULL), 0);
+	publish_one(r, 3);
+	CHECK(wait_used(r, 1));
+	CHECK_EQ(r->used->flags, VMMIO_USED_F_NO_NOTIFY);
+	devsim_thread_stop(h.s);
+	CHECK_EQ(stats(&h, 0).kicks, 0);
+	sim_check_clean(&h.sim);
+	hr_close(&h);
+}
+
 static void t_thread_packed_irq(void)
 {
 	struct hr h;
@@ -1548,6 +1573,7 @@ int main(void)
 	TAP_RUN(t_thread_sleep_split);
 	TAP_RUN(t_thread_sleep_split_event_idx);
 	TAP_RUN(t_thread_sleep_packed);
+	TAP_RUN(t_thread_restart_awake);
 	TAP_RUN(t_thread_packed_irq);
 	TAP_RUN(t_thread_reset);
 	return tap_end();

@@ -10,10 +10,9 @@
  * without EVENT_IDX and IN_ORDER.
  *
  * Once enabled, interrupts stay on over reaps (flags, used_event or the
- * packed DESC event follow the reaped position) until disabled; and a
- * device on another core racing a consumer that leaves them on and waits
- * as soon as a reap finds nothing never makes both miss a buffer (the
- * store of used_event is ordered before the next load of the used idx).
+ * packed DESC event follow the reaped position) until disabled (the race
+ * of a consumer that leaves them on with a device on another core is in
+ * test_races.c).
  *
  * And in poll mode with EVENT_IDX (split), used_event is kept where no
  * device decision can cross it, even one in the middle of publishing a
@@ -23,13 +22,10 @@
  *   test_vq_intr [seed]     (or VMMIO_SEED=seed)
  */
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "tap.h"
 #include "traffic.h"
-#include "vmmio_barrier.h"
 
 #define ROUNDS 3000u
 
@@ -177,124 +173,6 @@ static void t_intr_stays_on(const void *arg)
 	tr_close(&t);
 }
 
-/* --- interrupts left on, against a device on another core ------------------------- */
-
-#define RACE_ROUNDS 200000u
-
-/* The device's side, written by hand from the spec (no devsim: it must be
- * quick): at each round, use the next available buffer, publish the used
- * idx, full barrier, read used_event and decide ("Used Buffer
- * Notification Suppression"). The round number hands over in both ways. */
-struct race {
-	struct vmmio_vring_avail *avail;
-	struct vmmio_vring_used *used;
-	uint16_t num;
-	uint32_t go, done; /* atomic: the round started, finished */
-	uint32_t delay; /* spins before using the buffer */
-	bool notified; /* the device's decision in the round */
-};
-
-static void *race_device(void *arg)
-{
-	struct race *x = arg;
-
-	for (uint32_t round = 1;; round++) {
-		uint32_t go;
-		uint16_t idx, ev;
-
-		while ((go = __atomic_load_n(&x->go, __ATOMIC_ACQUIRE)) != round)
-			if (go == UINT32_MAX)
-				return NULL;
-		for (volatile uint32_t i = 0; i < x->delay; i++)
-			;
-		idx = vmmio_load16(&x->used->idx);
-		x->used->ring[idx & (x->num - 1)].id = vmmio_load16(&x->avail->ring[idx & (x->num - 1)]);
-		x->used->ring[idx & (x->num - 1)].len = 0;
-		vmmio_wmb();
-		vmmio_store16(&x->used->idx, (uint16_t)(idx + 1));
-		vmmio_mb();
-		ev = vmmio_load16((const uint16_t *)vmmio_split_used_event(x->avail, x->num));
-		x->notified = vmmio_need_event(ev, (uint16_t)(idx + 1), idx);
-		__atomic_store_n(&x->done, round, __ATOMIC_RELEASE);
-	}
-}
-
-/*
- * Split, EVENT_IDX, interrupts left on. Each round the device has used one
- * buffer already; the driver reaps it (moving used_event to last_used)
- * while the device uses the next, and looks once more. A round in which
- * the device decided against the interrupt and the driver's second look
- * found nothing is a lost wake-up: both read the other's old value, which
- * only a full barrier between the driver's store and its load prevents.
- */
-static void t_intr_left_on_race(void)
-{
-	const struct vmmio_vq_params p = { .num = 256, .event_idx = true };
-	static uint8_t target[16];
-	const struct vmmio_seg seg = { (uint64_t)(uintptr_t)target, sizeof(target) };
-	const struct vmmio_buf b = { &seg, 0, 1, target };
-	struct vmmio_queue_cfg cfg;
-	struct race x = { 0 };
-	struct vmmio_used u[8];
-	struct vmmio_dma mem;
-	struct vmmio_vq *vq;
-	char err[VMMIO_VQ_ERR_LEN];
-	unsigned lost = 0, skipped = 0, seed = 1;
-	pthread_t th;
-
-	if (vmmio_dma_heap_alloc(&mem, vmmio_vq_mem_size(&p), VMMIO_VQ_MEM_ALIGN))
-		abort();
-	vq = vmmio_vq_create(&p, &mem, err, sizeof(err));
-	CHECK(vq != NULL);
-	if (!vq)
-		return;
-	vmmio_vq_queue_cfg(vq, &cfg);
-	x.avail = (struct vmmio_vring_avail *)(uintptr_t)cfg.driver;
-	x.used = (struct vmmio_vring_used *)(uintptr_t)cfg.device;
-	x.num = p.num;
-	vmmio_vq_intr_enable(vq);
-	CHECK_EQ(pthread_create(&th, NULL, race_device, &x), 0);
-	for (uint32_t round = 1; round <= RACE_ROUNDS; round++) {
-		unsigned first, second;
-		uint16_t idx;
-
-		while (vmmio_vq_outstanding(vq) < 2)
-			vmmio_vq_add(vq, &b, 1);
-		vmmio_vq_publish(vq);
-		/* one buffer used before the round, for the first reap */
-		idx = vmmio_load16(&x.used->idx);
-		x.used->ring[idx & (p.num - 1)].id = vmmio_load16(&x.avail->ring[idx & (p.num - 1)]);
-		x.used->ring[idx & (p.num - 1)].len = 0;
-		vmmio_wmb();
-		vmmio_store16(&x.used->idx, (uint16_t)(idx + 1));
-		seed = seed * 1103515245u + 12345u;
-		x.delay = (seed >> 16) % 64u;
-		__atomic_store_n(&x.go, round, __ATOMIC_RELEASE);
-		first = vmmio_vq_reap(vq, u, 1);
-		second = vmmio_vq_reap(vq, u, 1);
-		while (__atomic_load_n(&x.done, __ATOMIC_ACQUIRE) != round)
-			;
-		if (first != 1) {
-			CHECK_EQ(first, 1);
-			break;
-		}
-		if (!x.notified) {
-			skipped++;
-			lost += !second;
-		}
-		while (vmmio_vq_reap(vq, u, 8))
-			;
-	}
-	__atomic_store_n(&x.go, UINT32_MAX, __ATOMIC_RELEASE);
-	pthread_join(th, NULL);
-	CHECK_EQ(lost, 0);
-	CHECK(!vmmio_vq_broken(vq));
-	printf("# %u rounds: the device decided against the interrupt %u times, "
-	       "the driver missed the buffer then %u times\n", RACE_ROUNDS, skipped, lost);
-	vmmio_vq_destroy(vq);
-	vmmio_dma_heap_free(&mem);
-}
-
 /* --- used_event in poll mode ----------------------------------------------------- */
 
 #define PARK_BUFS 300000u /* more than 4 wraps of the 16-bit used idx */
@@ -417,7 +295,6 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "%s: interrupts stay on over reaps", cases[i].name);
 		tap_run_arg(name, t_intr_stays_on, &cases[i]);
 	}
-	TAP_RUN(t_intr_left_on_race);
 	for (unsigned i = 0; i < 8; i++) {
 		struct park_case *p = &parks[i];
 
