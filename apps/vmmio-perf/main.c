@@ -2,9 +2,12 @@
 /*
  * vmmio-perf: throughput (Mpps, ns/packet) and round-trip latency of the
  * virtqueue datapath, with the notifications each way per packet, against
- * a device polled from another core. See --help, and perf.h for the parts.
+ * a device on another core. See --help, and perf.h for the parts.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "perf.h"
 
@@ -14,10 +17,18 @@ int main(int argc, char **argv)
 	struct perf_result r = { .irqs = -1, .device_sleeps = -1 };
 	uint64_t irqs, sleeps;
 	struct perf_ctx c;
+	FILE *json = NULL;
 	int rc = perf_parse_args(argc, argv, &o);
 
 	if (rc)
 		return rc == 1 ? 0 : 2;
+	/* Before the run: a file that cannot be written is a bad argument,
+	 * better said now than after minutes of measuring. */
+	if (o.json && !(json = fopen(o.json, "w"))) {
+		fprintf(stderr, "%s: --json %s: cannot write: %s\n", PERF_PROG, o.json,
+			strerror(errno));
+		return 2;
+	}
 	if (perf_setup(&c, &o))
 		goto failed;
 	if ((o.mode == PERF_MODE_RING ? perf_run_ring : perf_run_loopback)(&c, &r))
@@ -29,13 +40,22 @@ int main(int argc, char **argv)
 		r.device_sleeps = (int64_t)sleeps;
 	}
 	perf_report_human(stdout, &c, &r);
-	if (o.json && perf_report_json(o.json, &c, &r))
-		goto failed;
+	if (json) {
+		rc = perf_report_json(json, o.json, &c, &r);
+		json = NULL; /* closed */
+		if (rc)
+			goto failed;
+	}
 	perf_teardown(&c);
 	return 0;
 failed:
 	fflush(stdout);
 	fprintf(stderr, "%s: %s\n", PERF_PROG, c.err);
 	perf_teardown(&c);
+	/* No half-written or empty figures left behind. */
+	if (json)
+		fclose(json);
+	if (o.json)
+		unlink(o.json);
 	return 1;
 }

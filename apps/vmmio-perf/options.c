@@ -22,11 +22,11 @@ static void usage(FILE *f)
 		"usage: " PERF_PROG " [--device ARG] [--mode loopback|ring] [--ring split|packed]\n"
 		"                  [--burst N] [--pkt-size BYTES] [--qsize N] [--duration SECONDS]\n"
 		"                  [--rtt-samples N] [--no-event-idx] [--driver-cpu N]\n"
-		"                  [--device-cpu N] [--device-sleep ROUNDS] [--json FILE]\n"
+		"                  [--device-cpu N] [--device-sleep N] [--json FILE]\n"
 		"                  [--quiet]\n"
 		"\n"
 		"Measure the virtqueue datapath: the driver runs on one core, the device's\n"
-		"polling thread on another. Two phases: throughput (keep the ring fed in\n"
+		"thread on another. Two phases: throughput (keep the ring fed in\n"
 		"bursts for --duration seconds) and ping-pong (one buffer at a time,\n"
 		"--rtt-samples round trips). Interrupts are disabled (poll mode); with\n"
 		"notification suppression both kicks and interrupts per packet stay near 0.\n"
@@ -90,7 +90,8 @@ static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	unsigned long v;
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+')
+	/* digits only: strtoul() would take leading blanks and a sign */
+	if (*s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);

@@ -154,7 +154,8 @@ void perf_rtt_summarise(uint64_t *samples, unsigned n, struct perf_rtt *out);
 /* --- output ------------------------------------------------------------------ */
 
 void perf_report_human(FILE *f, const struct perf_ctx *c, const struct perf_result *r);
-/* Write the JSON document to @path. 0, or -1 with c->err naming the file. */
-int perf_report_json(const char *path, struct perf_ctx *c, const struct perf_result *r);
+/* Write the JSON document to @f (opened on @path, closed here). 0, or -1
+ * with c->err naming the file. */
+int perf_report_json(FILE *f, const char *path, struct perf_ctx *c, const struct perf_result *r);
 
 #endif /* VMMIO_PERF_H */

@@ -182,13 +182,10 @@ static void json_rtt(FILE *f, const struct perf_rtt *t)
 		(unsigned long long)t->p999, (unsigned long long)t->max, t->samples);
 }
 
-int perf_report_json(const char *path, struct perf_ctx *c, const struct perf_result *r)
+int perf_report_json(FILE *f, const char *path, struct perf_ctx *c, const struct perf_result *r)
 {
-	FILE *f = fopen(path, "w");
 	struct figures fg;
 
-	if (!f)
-		return perf_fail(c, "--json %s: cannot write: %s", path, strerror(errno));
 	derive(r, &fg);
 	fputs("{\n  \"tool\": \"" PERF_PROG "\",\n  \"version\": ", f);
 	json_str(f, VMMIO_VERSION_STRING);

@@ -10,27 +10,10 @@ import subprocess
 import sys
 import tempfile
 
+from taplib import Tap
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "fixtures")
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, what, detail=""):
-        self.n += 1
-        if not cond:
-            self.failed += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {what}")
-        if not cond and detail:
-            for line in detail.splitlines():
-                print(f"#   {line}")
-
-    def done(self):
-        print(f"1..{self.n}")
-        return 1 if self.failed else 0
 
 
 def fixture(name):
