@@ -191,6 +191,32 @@ static void race_init(struct race *x, const struct bare *b, const struct vmmio_v
 	}
 }
 
+/* A bare queue of @p whose rings @x plays, with @device on another thread
+ * waiting for the first round. */
+static bool race_open(struct race *x, struct bare *b, const struct vmmio_vq_params *p,
+		      void *(*device)(void *), pthread_t *th)
+{
+	if (!bare_open(b, p)) {
+		CHECK(!"queue");
+		return false;
+	}
+	race_init(x, b, p);
+	if (pthread_create(th, NULL, device, x)) {
+		CHECK(!"pthread_create");
+		bare_close(b);
+		return false;
+	}
+	return true;
+}
+
+static void race_close(struct race *x, struct bare *b, pthread_t th)
+{
+	__atomic_store_n(&x->go, UINT32_MAX, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	CHECK(!vmmio_vq_broken(b->vq));
+	bare_close(b);
+}
+
 struct race_case {
 	bool packed, event_idx;
 	uint64_t seed;
@@ -209,14 +235,10 @@ static void t_kick_race(const void *arg)
 	unsigned lost = 0, asked_late = 0;
 	pthread_t th;
 
-	if (!bare_open(&b, &p)) {
-		CHECK(!"queue");
+	if (!race_open(&x, &b, &p, kick_device, &th))
 		return;
-	}
-	race_init(&x, &b, &p);
 	kick_suppress(&x);
 	rng_seed(&g, c->seed);
-	CHECK_EQ(pthread_create(&th, NULL, kick_device, &x), 0);
 	for (uint32_t round = 1; round <= RACE_ROUNDS && !lost; round++) {
 		uint32_t spin_driver;
 		bool need;
@@ -244,13 +266,10 @@ static void t_kick_race(const void *arg)
 			break;
 		}
 	}
-	__atomic_store_n(&x.go, UINT32_MAX, __ATOMIC_RELEASE);
-	pthread_join(th, NULL);
+	race_close(&x, &b, th);
 	CHECK_EQ(lost, 0);
-	CHECK(!vmmio_vq_broken(b.vq));
 	printf("# %s: %u rounds, both saw each other %u times, a notification lost %u times\n",
 	       c->name, RACE_ROUNDS, asked_late, lost);
-	bare_close(&b);
 }
 
 /* The device uses the next buffer, publishes, and decides on the interrupt
@@ -290,14 +309,10 @@ static void t_intr_left_on_race(const void *arg)
 	unsigned lost = 0, skipped = 0;
 	pthread_t th;
 
-	if (!bare_open(&b, &p)) {
-		CHECK(!"queue");
+	if (!race_open(&x, &b, &p, intr_device, &th))
 		return;
-	}
-	race_init(&x, &b, &p);
 	vmmio_vq_intr_enable(b.vq);
 	rng_seed(&g, c->seed);
-	CHECK_EQ(pthread_create(&th, NULL, intr_device, &x), 0);
 	for (uint32_t round = 1; round <= INTR_RACE_ROUNDS && !lost; round++) {
 		unsigned first, second;
 
@@ -322,14 +337,11 @@ static void t_intr_left_on_race(const void *arg)
 		while (vmmio_vq_reap(b.vq, u, 8))
 			;
 	}
-	__atomic_store_n(&x.go, UINT32_MAX, __ATOMIC_RELEASE);
-	pthread_join(th, NULL);
+	race_close(&x, &b, th);
 	CHECK_EQ(lost, 0);
-	CHECK(!vmmio_vq_broken(b.vq));
 	printf("# %u rounds: the device decided against the interrupt %u times, "
 	       "the driver missed the buffer then %u times\n",
 	       INTR_RACE_ROUNDS, skipped, lost);
-	bare_close(&b);
 }
 
 /* --- through devsim's device thread ------------------------------------------------ */
