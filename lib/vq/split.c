@@ -516,9 +516,11 @@ static void used_event_follow(struct vmmio_vq *vq)
 {
 	struct vq_split *s = &vq->split;
 
-	/* Enabled: notify on the next used buffer, as the flag does without
-	 * EVENT_IDX. (A consumer about to sleep re-arms with intr_enable(),
-	 * whose re-check closes the race with the device.) */
+	/* Enabled: notify on the buffer used after the last one reaped. Used
+	 * entries not reaped yet raise nothing more: a consumer waits only
+	 * once has_used() or a reap says the ring is empty, and then
+	 * last_used is the device's idx. (A consumer about to sleep may also
+	 * re-arm with intr_enable(), whose re-check closes the race.) */
 	if (vq->intr_enabled) {
 		used_event_store(s, s->last_used);
 		/* Store, then the next reap's load of used idx: without a
