@@ -414,8 +414,8 @@ static bool used_bit_set(uint16_t flags, bool wrap)
 
 /*
  * Read the used descriptor at u->pos, expected with wrap counter u->wrap
- * (last_used and used_wrap; passed in, so that a burst keeps them in
- * registers and not behind the barrier below): 1 with @u filled, its
+ * (the caller's last_used and used_wrap, which the error messages quote
+ * as read): 1 with @u filled, its
  * flags and id checked; 0 when the device has not written it yet; -1 when
  * the device lied (the queue is broken).
  */
