@@ -36,15 +36,17 @@ struct cursor {
 	bool write;
 };
 
-/* The bytes left in the cursor's segment, at *p; 0 at the end. */
+/* The bytes left in the cursor's segment, at *p; 0 (and *p NULL) at the end. */
 static uint32_t peek(struct cursor *c, uint8_t **p)
 {
 	while (c->i < c->n && (c->seg[c->i].write != c->write || c->off == c->seg[c->i].len)) {
 		c->i++;
 		c->off = 0;
 	}
-	if (c->i == c->n)
+	if (c->i == c->n) {
+		*p = NULL;
 		return 0;
+	}
 	*p = (uint8_t *)vq_ptr(c->seg[c->i].addr) + c->off;
 	return c->seg[c->i].len - c->off;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, builds twice (gcc; clang with
-# ASan+UBSan and libFuzzer), runs every meson suite in both, and ends with the
-# totals over everything on its last line: "N passed, N failed".
+# The whole test suite: installs what is missing, builds three times (gcc
+# debugoptimized; gcc release, -O3, as users build it, whose optimiser warns
+# about what -O2 does not see; clang with ASan+UBSan and libFuzzer), runs every
+# meson suite in each, and ends with the totals over everything on its last
+# line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,10 +22,11 @@ run_build() { # dir, then meson setup arguments
 }
 
 run_build build || status=1
+run_build build-release -Dbuildtype=release || status=1
 CC=clang CXX=clang++ run_build build-asan \
 	-Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true \
 	-Dc_args=-fno-sanitize-recover=all -Dcpp_args=-fno-sanitize-recover=all || status=1
 
 # Totals over every suite and build (a build that failed counts as a failure).
-python3 scripts/tap_totals.py build build-asan || status=1
+python3 scripts/tap_totals.py build build-release build-asan || status=1
 exit "$status"
