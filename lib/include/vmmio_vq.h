@@ -189,7 +189,9 @@ typedef void (*vmmio_vq_reclaim_fn)(void *cookie, void *arg);
  * a device reset): hand every outstanding buffer, published or only added,
  * to @fn exactly once, and return the queue to its initial state (ring
  * memory, indices, wrap counters; a broken queue is whole again). Returns
- * how many buffers were handed back.
+ * how many buffers were handed back. @fn may be NULL on either ring
+ * format: the buffers are then only counted (a caller that tracks its
+ * buffers itself drops them).
  */
 unsigned vmmio_vq_reclaim(struct vmmio_vq *vq, vmmio_vq_reclaim_fn fn, void *arg);
 

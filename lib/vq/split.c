@@ -669,7 +669,6 @@ unsigned vq_split_reclaim(struct vmmio_vq *vq, vmmio_vq_reclaim_fn fn, void *arg
 			order[m++] = (uint16_t)d;
 	sort_by_seq(s->extra, order, m);
 	for (unsigned i = 0; i < m; i++)
-		if (fn)
-			fn(s->extra[order[i]].cookie, arg);
+		fn(s->extra[order[i]].cookie, arg);
 	return m;
 }

@@ -32,20 +32,25 @@ void vmmio_vq_params_from_dev(struct vmmio_vq_params *p, const struct vmmio_dev 
 		p->indirect_max = VMMIO_VQ_INDIRECT_MAX_DEFAULT;
 }
 
-/* Why @p cannot make a queue, or NULL. */
-static const char *params_invalid(const struct vmmio_vq_params *p)
+/*
+ * Whether @p can make a queue; if not, the reason into @why (@len bytes,
+ * may be 0), quoting the value at fault.
+ */
+static bool params_ok(const struct vmmio_vq_params *p, char *why, size_t len)
 {
 	if (!p->num || p->num > VMMIO_QUEUE_SIZE_MAX)
-		return "queue size must be 1..32768";
-	if (!p->packed && (p->num & (p->num - 1)))
-		return "a split ring's size must be a power of 2";
-	if (p->packed && p->legacy)
-		return "legacy (Version 1) devices have no packed rings";
-	if (p->indirect_max == 1)
-		return "an indirect table needs at least 2 entries";
-	if (p->indirect_min == 1)
-		return "indirect_min must be 0 (default 2) or at least 2";
-	return NULL;
+		snprintf(why, len, "queue size must be 1..32768 (got %u)", p->num);
+	else if (!p->packed && (p->num & (p->num - 1)))
+		snprintf(why, len, "a split ring's size must be a power of 2 (got %u)", p->num);
+	else if (p->packed && p->legacy)
+		snprintf(why, len, "legacy (Version 1) devices have no packed rings");
+	else if (p->indirect_max == 1)
+		snprintf(why, len, "an indirect table needs at least 2 entries (indirect_max 1)");
+	else if (p->indirect_min == 1)
+		snprintf(why, len, "indirect_min must be 0 (default 2) or at least 2 (got 1)");
+	else
+		return true;
+	return false;
 }
 
 static size_t ring_size(const struct vmmio_vq_params *p)
@@ -60,7 +65,7 @@ static size_t ind_offset(const struct vmmio_vq_params *p)
 
 size_t vmmio_vq_mem_size(const struct vmmio_vq_params *p)
 {
-	if (params_invalid(p))
+	if (!params_ok(p, NULL, 0))
 		return 0;
 	return ind_offset(p) + (size_t)p->num * 16u * p->indirect_max;
 }
@@ -68,12 +73,12 @@ size_t vmmio_vq_mem_size(const struct vmmio_vq_params *p)
 struct vmmio_vq *vmmio_vq_create(const struct vmmio_vq_params *p, const struct vmmio_dma *mem,
 				 char *err, size_t errlen)
 {
-	const char *why = params_invalid(p);
+	char why[96];
 	struct vmmio_vq *vq;
 	size_t need;
 
-	if (why) {
-		snprintf(err, errlen, "queue %u: %s (got %u)", p->index, why, p->num);
+	if (!params_ok(p, why, sizeof(why))) {
+		snprintf(err, errlen, "queue %u: %s", p->index, why);
 		return NULL;
 	}
 	need = vmmio_vq_mem_size(p);
@@ -307,9 +312,21 @@ bool vmmio_vq_intr_enable(struct vmmio_vq *vq)
 
 /* --- reset ---------------------------------------------------------------------------- */
 
+/* A reclaim without a callback: the buffers are only counted. */
+static void reclaim_drop(void *cookie, void *arg)
+{
+	(void)cookie;
+	(void)arg;
+}
+
 unsigned vmmio_vq_reclaim(struct vmmio_vq *vq, vmmio_vq_reclaim_fn fn, void *arg)
 {
-	unsigned n = vq->p.packed ? vq_packed_reclaim(vq, fn, arg) : vq_split_reclaim(vq, fn, arg);
+	unsigned n;
+
+	/* The one place a NULL @fn is handled: the engines always call one. */
+	if (!fn)
+		fn = reclaim_drop;
+	n = vq->p.packed ? vq_packed_reclaim(vq, fn, arg) : vq_split_reclaim(vq, fn, arg);
 
 	vq->stats.reclaimed += n;
 	vq->broken = false;

@@ -87,7 +87,8 @@ void vq_break(struct vmmio_vq *vq, enum vmmio_vq_fault f, const char *fmt, ...)
  * reap: as vmmio_vq_reap(), on a queue that is not broken; keeps
  *   outstanding, num_free; vq.c counts stats.reaped.
  * has_used, intr_disable, intr_enable: as the public calls.
- * reclaim: hand each outstanding buffer to @fn once; vq.c then calls init.
+ * reclaim: hand each outstanding buffer to @fn (never NULL) once; vq.c then
+ *   calls init.
  * queue_cfg: the area addresses.
  */
 size_t vq_split_ring_size(const struct vmmio_vq_params *p);
