@@ -240,7 +240,7 @@ void vq_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned
 		return;
 	subject = batch ? &d[n - 1] : &d[0];
 	if (__atomic_load_n(&s->vqc[q].lie, __ATOMIC_RELAXED))
-		vq_fault_take(s, q, d, n, subject, &lie);
+		vq_fault_take(s, q, d, n, batch, subject, &lie);
 	for (unsigned i = 0; i < n; i++) {
 		const struct vq_done *e = batch ? subject : &d[i];
 		uint16_t id = e->id, adv = 1;
@@ -257,6 +257,8 @@ void vq_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned
 			adv = 0;
 			for (unsigned k = 0; k < n; k++)
 				adv = (uint16_t)(adv + (vq->packed ? d[k].ndescs : 1));
+			if (lie.short_batch) /* DEVSIM_FAULT_USED_IDX_SHORT */
+				adv = 1;
 		} else if (vq->packed) {
 			adv = e->ndescs;
 		}

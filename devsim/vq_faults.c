@@ -22,6 +22,7 @@ static const char *const fault_names[DEVSIM_FAULT_COUNT] = {
 	[DEVSIM_FAULT_PACKED_WRAP] = "packed-wrap",
 	[DEVSIM_FAULT_USED_ID_UNPUBLISHED] = "used-id-unpublished",
 	[DEVSIM_FAULT_USED_IDX_BACK] = "used-idx-back",
+	[DEVSIM_FAULT_USED_IDX_SHORT] = "used-idx-short",
 	[DEVSIM_FAULT_DROP_KICK] = "drop-kick",
 	[DEVSIM_FAULT_DROP_IRQ] = "drop-irq",
 	[DEVSIM_FAULT_SPURIOUS_IRQ] = "spurious-irq",
@@ -36,12 +37,18 @@ const char *devsim_fault_name(enum devsim_fault f)
 static bool split_only(enum devsim_fault f)
 {
 	return f == DEVSIM_FAULT_USED_ID_NOT_HEAD || f == DEVSIM_FAULT_USED_IDX_JUMP ||
-	       f == DEVSIM_FAULT_USED_IDX_BACK;
+	       f == DEVSIM_FAULT_USED_IDX_BACK || f == DEVSIM_FAULT_USED_IDX_SHORT;
 }
 
 static bool packed_only(enum devsim_fault f)
 {
 	return f == DEVSIM_FAULT_PACKED_WRAP;
+}
+
+/* Lies that exist only where the device may report batches. */
+static bool in_order_only(enum devsim_fault f)
+{
+	return f == DEVSIM_FAULT_USED_IDX_SHORT;
 }
 
 int devsim_fault(struct devsim *s, uint16_t q, enum devsim_fault f, uint32_t count)
@@ -54,7 +61,8 @@ int devsim_fault(struct devsim *s, uint16_t q, enum devsim_fault f, uint32_t cou
 	if ((unsigned)f >= DEVSIM_FAULT_COUNT)
 		return -EINVAL;
 	packed = vmmio_feat_has(&s->driver_features, VMMIO_F_RING_PACKED) && !devsim_is_legacy(s);
-	if ((packed && split_only(f)) || (!packed && packed_only(f)))
+	if ((packed && split_only(f)) || (!packed && packed_only(f)) ||
+	    (in_order_only(f) && !vmmio_feat_has(&s->driver_features, VMMIO_F_IN_ORDER)))
 		return -EINVAL;
 	pthread_mutex_lock(&s->lock);
 	switch (f) {
@@ -156,7 +164,17 @@ static uint16_t pick_stale(const struct devsim_vq *vq, const struct vq_done *d, 
 	return VQ_NO_DESC;
 }
 
-void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n,
+/* Nothing to lie with in this write: stay armed for the next one, unless
+ * re-armed since. */
+static void rearm(struct devsim_vq_ctl *ctl, uint32_t f)
+{
+	uint32_t none = DEVSIM_FAULT_NONE;
+
+	__atomic_compare_exchange_n(&ctl->lie, &none, f, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_RELAXED);
+}
+
+void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n, bool batch,
 		   const struct vq_done *subject, struct vq_lie *lie)
 {
 	struct devsim_vq_ctl *ctl = &s->vqc[q];
@@ -185,6 +203,13 @@ void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsign
 	case DEVSIM_FAULT_USED_IDX_BACK:
 		vq->back_pending = !vq->packed;
 		return;
+	case DEVSIM_FAULT_USED_IDX_SHORT:
+		/* A batch of one moves idx by one: no lie to tell there. */
+		if (batch && n > 1)
+			lie->short_batch = !vq->packed;
+		else
+			rearm(ctl, f);
+		return;
 	case DEVSIM_FAULT_PACKED_WRAP:
 		lie->bad_wrap = vq->packed;
 		return;
@@ -198,12 +223,8 @@ void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsign
 		return;
 	}
 	if (id == VQ_NO_DESC) {
-		/* Nothing to lie with in this write (a one-descriptor chain for
-		 * NOT_HEAD): stay armed for the next one, unless re-armed since. */
-		uint32_t none = DEVSIM_FAULT_NONE;
-
-		__atomic_compare_exchange_n(&ctl->lie, &none, f, false, __ATOMIC_ACQ_REL,
-					    __ATOMIC_RELAXED);
+		/* a one-descriptor chain for NOT_HEAD */
+		rearm(ctl, f);
 		return;
 	}
 	lie->id_set = true;

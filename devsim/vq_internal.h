@@ -292,13 +292,15 @@ void vq_ask_refresh(struct devsim *s, uint16_t q);
 
 struct vq_lie {
 	bool id_set, len_set, bad_wrap;
+	bool short_batch; /* split: the batch's idx moves by one */
 	uint16_t id;
 	uint32_t len;
 };
 
 /* Consume the armed used-entry fault for the entry about to name @subject
- * (one of @d[0..n)); fills @lie. */
-void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n,
+ * (one of @d[0..n), written as one IN_ORDER batch when @batch); fills
+ * @lie. */
+void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n, bool batch,
 		   const struct vq_done *subject, struct vq_lie *lie);
 
 /* --- service (vq_service.c, backend_*.c) --------------------------------------------- */

@@ -174,6 +174,10 @@ enum devsim_fault {
 	/* split: the next used idx store goes back by one from the last one
 	 * (inside an IN_ORDER batch being reaped, or behind the driver) */
 	DEVSIM_FAULT_USED_IDX_BACK,
+	/* split, IN_ORDER: the next used entry that closes a batch of two
+	 * buffers or more moves used idx by one, not by the batch size
+	 * (armed until such a batch is used) */
+	DEVSIM_FAULT_USED_IDX_SHORT,
 	DEVSIM_FAULT_DROP_KICK, /* ignore the next @count notifications from the driver */
 	DEVSIM_FAULT_DROP_IRQ, /* do not send the next @count used buffer notifications */
 	DEVSIM_FAULT_SPURIOUS_IRQ, /* send @count used buffer notifications now, nothing used */
@@ -188,7 +192,8 @@ const char *devsim_fault_name(enum devsim_fault f);
  * Arm fault @f on queue @q. Lies about used entries apply to the next
  * buffer the device uses (any backend); @count is for the DROP and
  * SPURIOUS kinds. -EINVAL for a fault that does not apply to the ring
- * format the driver negotiated. USED_ID_NOT_HEAD names the second
+ * format the driver negotiated (USED_IDX_SHORT: split with IN_ORDER).
+ * USED_ID_NOT_HEAD names the second
  * descriptor of the chain being used (or of another one in flight): it
  * stays armed until a used write finds a chain of two descriptors or more.
  * USED_ID_STALE names the last id used (else the lowest id) that is

@@ -984,15 +984,19 @@ static void t_fault_names(void)
 	CHECK(strcmp(devsim_fault_name(DEVSIM_FAULT_USED_ID_UNPUBLISHED), "used-id-unpublished") ==
 	      0);
 	CHECK(strcmp(devsim_fault_name(DEVSIM_FAULT_USED_IDX_BACK), "used-idx-back") == 0);
+	CHECK(strcmp(devsim_fault_name(DEVSIM_FAULT_USED_IDX_SHORT), "used-idx-short") == 0);
 	CHECK(strcmp(devsim_fault_name(DEVSIM_FAULT_NEEDS_RESET), "needs-reset") == 0);
 	hr_open(&h, DEVSIM_BACKEND_MANUAL, 0, 1, 8);
 	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_PACKED_WRAP, 0), -EINVAL);
 	CHECK_EQ(devsim_fault(h.s, 9, DEVSIM_FAULT_USED_LEN, 0), -ENOENT);
+	/* no IN_ORDER: no batches to be short */
+	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_IDX_SHORT, 0), -EINVAL);
 	hr_close(&h);
 	hr_open(&h, DEVSIM_BACKEND_MANUAL, RF_PACKED, 1, 8);
 	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_IDX_JUMP, 0), -EINVAL);
 	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_ID_NOT_HEAD, 0), -EINVAL);
 	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_IDX_BACK, 0), -EINVAL);
+	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_IDX_SHORT, 0), -EINVAL);
 	CHECK_EQ(devsim_fault(h.s, 0, DEVSIM_FAULT_USED_ID_UNPUBLISHED, 0), 0);
 	hr_close(&h);
 }

@@ -9,7 +9,9 @@
  * made available yet too), then traffic flows. Each lie runs on both the
  * any-order and the IN_ORDER reap paths (there told on a batch: one used
  * entry for two buffers), early on and after the ring wrapped (the packed
- * wrap counters at 0).
+ * wrap counters at 0). A lie that only a batch can tell runs on batches of
+ * two and of three instead (one buffer is left for the device to go on
+ * using after the lie).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,28 +28,32 @@ struct lie {
 	enum vmmio_vq_fault want;
 	/* the field vmmio_vq_error() must quote: "id %u", "len %u", ... */
 	enum { SAYS_ID, SAYS_LEN, SAYS_IDX, SAYS_FLAGS } says;
+	bool batch_only; /* told only on an IN_ORDER batch */
 };
 
 static const struct lie lies[] = {
-	{ "split used-id-range", DEVSIM_FAULT_USED_ID_RANGE, false, VMMIO_VQ_BAD_ID, SAYS_ID },
+	{ "split used-id-range", DEVSIM_FAULT_USED_ID_RANGE, false, VMMIO_VQ_BAD_ID, SAYS_ID, false },
 	{ "split used-id-not-head", DEVSIM_FAULT_USED_ID_NOT_HEAD, false, VMMIO_VQ_NOT_HEAD,
-	  SAYS_ID },
+	  SAYS_ID, false },
 	{ "split used-id-stale", DEVSIM_FAULT_USED_ID_STALE, false, VMMIO_VQ_NOT_OUTSTANDING,
-	  SAYS_ID },
-	{ "split used-len", DEVSIM_FAULT_USED_LEN, false, VMMIO_VQ_BAD_LEN, SAYS_LEN },
+	  SAYS_ID, false },
+	{ "split used-len", DEVSIM_FAULT_USED_LEN, false, VMMIO_VQ_BAD_LEN, SAYS_LEN, false },
 	{ "split used-idx-jump", DEVSIM_FAULT_USED_IDX_JUMP, false, VMMIO_VQ_BAD_USED_IDX,
-	  SAYS_IDX },
-	{ "packed used-id-range", DEVSIM_FAULT_USED_ID_RANGE, true, VMMIO_VQ_BAD_ID, SAYS_ID },
+	  SAYS_IDX, false },
+	{ "packed used-id-range", DEVSIM_FAULT_USED_ID_RANGE, true, VMMIO_VQ_BAD_ID, SAYS_ID, false },
 	{ "packed used-id-stale", DEVSIM_FAULT_USED_ID_STALE, true, VMMIO_VQ_NOT_OUTSTANDING,
-	  SAYS_ID },
-	{ "packed used-len", DEVSIM_FAULT_USED_LEN, true, VMMIO_VQ_BAD_LEN, SAYS_LEN },
+	  SAYS_ID, false },
+	{ "packed used-len", DEVSIM_FAULT_USED_LEN, true, VMMIO_VQ_BAD_LEN, SAYS_LEN, false },
 	{ "split used-id-unpublished", DEVSIM_FAULT_USED_ID_UNPUBLISHED, false,
-	  VMMIO_VQ_NOT_OUTSTANDING, SAYS_ID },
+	  VMMIO_VQ_NOT_OUTSTANDING, SAYS_ID, false },
 	{ "split used-idx-back", DEVSIM_FAULT_USED_IDX_BACK, false, VMMIO_VQ_BAD_USED_IDX,
-	  SAYS_IDX },
-	{ "packed packed-wrap", DEVSIM_FAULT_PACKED_WRAP, true, VMMIO_VQ_BAD_FLAGS, SAYS_FLAGS },
+	  SAYS_IDX, false },
+	{ "packed packed-wrap", DEVSIM_FAULT_PACKED_WRAP, true, VMMIO_VQ_BAD_FLAGS, SAYS_FLAGS, false },
 	{ "packed used-id-unpublished", DEVSIM_FAULT_USED_ID_UNPUBLISHED, true,
-	  VMMIO_VQ_NOT_OUTSTANDING, SAYS_ID },
+	  VMMIO_VQ_NOT_OUTSTANDING, SAYS_ID, false },
+	/* one used entry closing the batch, used idx moved by one only */
+	{ "split used-idx-short", DEVSIM_FAULT_USED_IDX_SHORT, false, VMMIO_VQ_BAD_USED_IDX,
+	  SAYS_IDX, true },
 };
 
 /* Honest buffers before the lie: a few, or enough to wrap the ring of
@@ -58,6 +64,7 @@ static const struct lie lies[] = {
 struct lie_case {
 	const struct lie *lie;
 	bool in_order;
+	unsigned batch; /* buffers the lying used write returns */
 	bool device_reset; /* recover by device reset, else by queue reset */
 	unsigned warm;
 	char name[112];
@@ -137,7 +144,7 @@ static void t_lie(const void *arg)
 	CHECK_EQ(tr_add(&t, 2, false), 2);
 
 	CHECK_EQ(devsim_fault(t.sim, TR_Q, l->f, 0), 0);
-	CHECK_EQ(tr_use_batch(&t, lc->in_order ? 2 : 1, lc->in_order), 0);
+	CHECK_EQ(tr_use_batch(&t, lc->batch, lc->in_order), 0);
 	quote_lie(&t, l, lc->warm + 2, quote, sizeof(quote));
 	CHECK_EQ(tr_reap(&t), 0);
 	CHECK(vmmio_vq_broken(t.vq));
@@ -209,6 +216,44 @@ static void t_idx_back_in_batch(void)
 	printf("# %s\n", vmmio_vq_error(t.vq));
 	for (unsigned i = 0; i < 2; i++)
 		tr_handed_back(&t, u[i].cookie);
+	recover(&t, false);
+	CHECK_EQ(tr_missing(&t), 0);
+	CHECK_EQ(rig_dump_violations(&t.rig), 0);
+	tr_close(&t);
+}
+
+/*
+ * Split, IN_ORDER, the first batch on a fresh ring: four buffers published,
+ * the device writes one used entry at ring[0] naming the fourth (closing
+ * a batch of four) but moves used idx by one only. That idx announces one
+ * entry for one buffer, not four: the driver returns none of them.
+ */
+static void t_idx_short_batch_of_four(void)
+{
+	const struct rig_ring ring = { .in_order = true };
+	struct vmmio_queue_cfg cfg;
+	const struct vmmio_vring_used *used;
+	struct vmmio_used u[4];
+	struct traffic t;
+
+	if (tr_open(&t, &ring, DEVSIM_BACKEND_MANUAL)) {
+		CHECK(!"rig_open");
+		return;
+	}
+	vmmio_vq_queue_cfg(t.vq, &cfg);
+	used = (const struct vmmio_vring_used *)(uintptr_t)cfg.device;
+	CHECK_EQ(tr_add(&t, 4, true), 4);
+	CHECK_EQ(tr_take(&t), 4);
+	CHECK_EQ(devsim_fault(t.sim, TR_Q, DEVSIM_FAULT_USED_IDX_SHORT, 0), 0);
+	CHECK_EQ(tr_use_batch(&t, 4, true), 0);
+	CHECK_EQ(used->idx, 1);
+	CHECK_EQ(used->ring[0].id, 6); /* the fourth buffer's head: two descriptors each */
+	CHECK_EQ(vmmio_vq_reap(t.vq, u, 4), 0);
+	CHECK(vmmio_vq_broken(t.vq));
+	CHECK_EQ(vmmio_vq_fault(t.vq), VMMIO_VQ_BAD_USED_IDX);
+	CHECK_STR_HAS(vmmio_vq_error(t.vq),
+		      "used ring entry 0 names id 6, closing a batch of 4 buffers, but used idx 1 is only 1 past it");
+	printf("# %s\n", vmmio_vq_error(t.vq));
 	recover(&t, false);
 	CHECK_EQ(tr_missing(&t), 0);
 	CHECK_EQ(rig_dump_violations(&t.rig), 0);
@@ -350,16 +395,21 @@ int main(void)
 			struct lie_case *c = &cases[n++];
 
 			c->lie = &lies[i];
-			c->in_order = v & 1;
+			c->in_order = lies[i].batch_only || (v & 1);
+			c->batch = lies[i].batch_only ? (v & 1 ? 3 : 2) : c->in_order ? 2 : 1;
 			c->device_reset = v & 2;
 			c->warm = v & 4 ? WARM_WRAPPED : WARM_SHORT;
-			snprintf(c->name, sizeof(c->name), "%s%s%s, recovered by %s reset",
-				 lies[i].name, c->in_order ? " (in_order, on a batch)" : "",
+			snprintf(c->name, sizeof(c->name), "%s%s%s%s, recovered by %s reset",
+				 lies[i].name, c->in_order ? " (in_order, on a batch" : "",
+				 lies[i].batch_only ? (v & 1 ? " of 3)" : " of 2)")
+				 : c->in_order	    ? ")"
+						    : "",
 				 c->warm ? " after the ring wrapped" : "",
 				 c->device_reset ? "device" : "queue");
 			tap_run_arg(c->name, t_lie, c);
 		}
 	TAP_RUN(t_idx_back_in_batch);
+	TAP_RUN(t_idx_short_batch_of_four);
 	TAP_RUN(t_packed_len_reserved);
 	TAP_RUN(t_has_used_mid_batch);
 	TAP_RUN(t_legacy_len_capped);
