@@ -7,8 +7,9 @@ polling run must have), and the command line's refusals.
 No timing is asserted: the figures of a loaded machine are whatever they
 are. What is asserted is what does not depend on speed: a polling device
 asks for no notification (kicks only in the start-up window, at most one
-ring's worth; no interrupt), a sleeping device is woken by kicks, and the
-percentiles are ordered.
+per publish that can come before the device thread first polls, see
+startup_kicks(); no interrupt), a sleeping device is woken by kicks, and
+the percentiles are ordered.
 
 usage: test_vmmio_perf.py PATH/TO/vmmio-perf
 """
@@ -21,7 +22,6 @@ import tempfile
 from taplib import Tap
 
 SHORT = ["--duration", "0.2", "--rtt-samples", "2000", "--quiet"]
-QSIZE = 256  # vmmio-perf's default
 
 
 def run(perf, *args, timeout=120):
@@ -80,10 +80,35 @@ def measured(t, perf, what, args, check):
         t.ok(cond, f"{what}: {desc}", json.dumps(doc))
 
 
+def startup_kicks(cfg):
+    """The most kicks a correct driver sends a polling device in a run.
+
+    vmmio-perf starts the device thread after DRIVER_OK, and the thread
+    writes its suppression state (packed DISABLE, split NO_NOTIFY or a
+    parked avail_event) only at its first catch-up. Until then the ring
+    memory reads as the driver zeroed it: packed ENABLE, split flags 0
+    (avail_event 0 with EVENT_IDX), so every publish before that moment
+    may ask for a notification, one each. The thread uses no buffer before
+    that catch-up, and a publish that comes after the driver saw a used
+    entry reads the new state (the device wrote it before any used entry).
+    So the publishes that can kick are those that need no used entry:
+      - the transmit queue (the one queue in ring mode): it is filled
+        burst by burst until it holds qsize buffers, ceil(qsize / burst)
+        publishes;
+      - loopback's receive queue: filled once, one publish of qsize
+        buffers; a refill needs a packet back, i.e. a used entry.
+    Packed burst 1: 256 + 1 = 257, reached whenever the device thread is
+    scheduled after the driver filled the transmit ring.
+    """
+    n = -(-cfg["qsize"] // cfg["burst"])
+    return n + 1 if cfg["mode"] == "loopback" else n
+
+
 def polling(doc):
     tot = doc["totals"]
+    bound = startup_kicks(doc["config"])
     return [(tot["irqs"] == 0, "no interrupt in poll mode"),
-            (tot["kicks"] <= QSIZE, "a polling device is not kicked (at most the start-up ring)"),
+            (tot["kicks"] <= bound, "a polling device is not kicked (at most the start-up ring)"),
             (tot["device_sleeps"] == 0, "the device never slept")]
 
 
