@@ -114,7 +114,7 @@ static bool segs_ready(struct devsim_vq *vq)
 	return vq->seg != NULL;
 }
 
-unsigned vq_loopback_service(struct devsim *s, uint16_t rxq, uint16_t txq)
+unsigned devsim_ring_loopback_service(struct devsim *s, uint16_t rxq, uint16_t txq)
 {
 	struct devsim_vq *rx = &s->vq[rxq], *tx = &s->vq[txq];
 	unsigned budget = rx->num < tx->num ? rx->num : tx->num;
@@ -127,13 +127,14 @@ unsigned vq_loopback_service(struct devsim *s, uint16_t rxq, uint16_t txq)
 		struct vq_chain tc, rc;
 		int r;
 
-		if (!vq_has_avail(s, txq)) {
+		if (!devsim_ring_has_avail(s, txq)) {
 			dry = true;
 			break;
 		}
-		if (!vq_has_avail(s, rxq) || vq_take(s, txq, &tc, tx->seg, 2u * tx->num) != 1)
+		if (!devsim_ring_has_avail(s, rxq) ||
+		    devsim_ring_take(s, txq, &tc, tx->seg, 2u * tx->num) != 1)
 			break;
-		r = vq_take(s, rxq, &rc, rx->seg, 2u * rx->num);
+		r = devsim_ring_take(s, rxq, &rc, rx->seg, 2u * rx->num);
 		tx->done[ntx++] = (struct vq_done){
 			.id = tc.id, .ndescs = tc.ndescs, .second = tc.second, .in_len = tc.in_len
 		};
@@ -148,13 +149,13 @@ unsigned vq_loopback_service(struct devsim *s, uint16_t rxq, uint16_t txq)
 	}
 	/* The receive side first: the packet is there before the driver
 	 * learns its transmit buffer is free. */
-	vq_used_add(s, rxq, rx->done, nrx, false);
-	vq_flush(s, rxq);
-	vq_used_add(s, txq, tx->done, ntx, false);
-	vq_flush(s, txq);
+	devsim_ring_used_add(s, rxq, rx->done, nrx, false);
+	devsim_ring_flush(s, rxq);
+	devsim_ring_used_add(s, txq, tx->done, ntx, false);
+	devsim_ring_flush(s, txq);
 	if (dry && !s->thread_running)
 		s->vqc[txq].notified = false;
-	vq_kick_tick(s, rxq);
-	vq_kick_tick(s, txq);
+	devsim_ring_kick_tick(s, rxq);
+	devsim_ring_kick_tick(s, txq);
 	return ntx + nrx;
 }

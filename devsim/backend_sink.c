@@ -8,14 +8,14 @@
  */
 #include "devsim_internal.h"
 
-unsigned vq_sink_service(struct devsim *s, uint16_t q)
+unsigned devsim_ring_sink_service(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	struct vq_chain c;
 	unsigned n = 0;
 	int r = 0;
 
-	while (n < vq->num && (r = vq_take(s, q, &c, NULL, 0)) == 1)
+	while (n < vq->num && (r = devsim_ring_take(s, q, &c, NULL, 0)) == 1)
 		vq->done[n++] = (struct vq_done){
 			.id = c.id, .ndescs = c.ndescs, .second = c.second, .in_len = c.in_len
 		};
@@ -25,9 +25,9 @@ unsigned vq_sink_service(struct devsim *s, uint16_t q)
 		/* With IN_ORDER, one used entry for the batch ("In-order use of
 		 * descriptors"); its earlier buffers then count as fully
 		 * written, which changes nothing for device-readable ones. */
-		vq_used_add(s, q, vq->done, n, vq->in_order);
-		vq_flush(s, q);
+		devsim_ring_used_add(s, q, vq->done, n, vq->in_order);
+		devsim_ring_flush(s, q);
 	}
-	vq_kick_tick(s, q);
+	devsim_ring_kick_tick(s, q);
 	return n;
 }

@@ -39,7 +39,7 @@ enum devsim_rule devsim_rule_by_id(const char *id)
 
 /* --- recording -------------------------------------------------------------------- */
 
-void chk_record(struct devsim *s, enum devsim_rule rule, uint64_t seq, const char *fmt, ...)
+void devsim_chk_record(struct devsim *s, enum devsim_rule rule, uint64_t seq, const char *fmt, ...)
 {
 	struct devsim_violation v = { .rule = rule, .seq = seq };
 	va_list ap;
@@ -92,7 +92,7 @@ void devsim_clear_violations(struct devsim *s)
 
 /* --- helpers -------------------------------------------------------------------- */
 
-const char *chk_wtext(struct what *w)
+const char *devsim_chk_wtext(struct what *w)
 {
 	char name[48];
 
@@ -112,23 +112,23 @@ static bool is_pow2(uint32_t v)
 }
 
 /* A well-formed access: 4 bytes, aligned, at a register of this layout. */
-bool chk_well_formed(const struct devsim_access_ctx *a, const struct devsim_reg *r)
+bool devsim_chk_well_formed(const struct devsim_access_ctx *a, const struct devsim_reg *r)
 {
 	return r && a->size == 4 && !(a->off & 3u);
 }
 
-uint32_t chk_mmio_version(const struct devsim *s)
+uint32_t devsim_chk_mmio_version(const struct devsim *s)
 {
 	return devsim_is_legacy(s) ? VMMIO_VERSION_LEGACY : VMMIO_VERSION_MODERN;
 }
 
-struct devsim_queue_chk *chk_queue_chk(struct devsim *s)
+struct devsim_queue_chk *devsim_chk_queue_chk(struct devsim *s)
 {
 	return s->queue_sel < DEVSIM_MAX_QUEUES ? &s->chk.q[s->queue_sel] : NULL;
 }
 
 /* Status = 0: what the checker tracks "since the last reset" starts over. */
-void chk_reset(struct devsim_checker *c)
+void devsim_chk_reset(struct devsim_checker *c)
 {
 	c->reset_seen = true;
 	c->dev_sel_written = false;
@@ -162,29 +162,31 @@ static void check_write(struct devsim *s, const struct devsim_access_ctx *a, str
 		c->drv_sel_written = true;
 		break;
 	case VMMIO_REG_DRIVER_FEATURES:
-		chk_check_driver_features(s, a, w);
+		devsim_chk_check_driver_features(s, a, w);
 		break;
 	case VMMIO_REG_LEGACY_GUEST_PAGE_SIZE:
 		if (!is_pow2(a->val))
-			chk_record(s, DEVSIM_RULE_LEGACY_PAGE_SIZE, a->seq, "%s: not a power of 2", chk_wtext(w));
+			devsim_chk_record(s, DEVSIM_RULE_LEGACY_PAGE_SIZE, a->seq,
+					  "%s: not a power of 2", devsim_chk_wtext(w));
 		c->page_size_written = true;
 		break;
 	case VMMIO_REG_LEGACY_QUEUE_ALIGN:
 		if (!is_pow2(a->val))
-			chk_record(s, DEVSIM_RULE_LEGACY_QUEUE_ALIGN, a->seq, "%s (queue %" PRIu32
-			       "): not a power of 2", chk_wtext(w), s->queue_sel);
-		qc = chk_queue_chk(s);
+			devsim_chk_record(s, DEVSIM_RULE_LEGACY_QUEUE_ALIGN, a->seq,
+					  "%s (queue %" PRIu32 "): not a power of 2",
+					  devsim_chk_wtext(w), s->queue_sel);
+		qc = devsim_chk_queue_chk(s);
 		if (qc)
 			qc->align_written = true;
 		break;
 	case VMMIO_REG_LEGACY_QUEUE_PFN:
-		chk_check_legacy_pfn_write(s, a, w);
+		devsim_chk_check_legacy_pfn_write(s, a, w);
 		break;
 	case VMMIO_REG_QUEUE_READY:
-		chk_check_queue_ready_write(s, a, w);
+		devsim_chk_check_queue_ready_write(s, a, w);
 		break;
 	case VMMIO_REG_QUEUE_RESET:
-		qc = chk_queue_chk(s);
+		qc = devsim_chk_queue_chk(s);
 		if (qc && a->val == 1) {
 			qc->reset_pending = true;
 			qc->reenable_pending = true;
@@ -193,18 +195,19 @@ static void check_write(struct devsim *s, const struct devsim_access_ctx *a, str
 		break;
 	case VMMIO_REG_QUEUE_NOTIFY:
 		if (!(s->status & VMMIO_STATUS_DRIVER_OK))
-			chk_record(s, DEVSIM_RULE_INIT_NOTIFY_AFTER_DRIVER_OK, a->seq,
-			       "%s while Status is 0x%x (no DRIVER_OK)", chk_wtext(w), s->status);
+			devsim_chk_record(s, DEVSIM_RULE_INIT_NOTIFY_AFTER_DRIVER_OK, a->seq,
+					  "%s while Status is 0x%x (no DRIVER_OK)",
+					  devsim_chk_wtext(w), s->status);
 		break;
 	case VMMIO_REG_INTERRUPT_ACK:
-		chk_check_ack(s, a, w);
+		devsim_chk_check_ack(s, a, w);
 		break;
 	case VMMIO_REG_STATUS:
-		chk_check_status_write(s, a, w);
+		devsim_chk_check_status_write(s, a, w);
 		break;
 	default:
-		if (chk_reconf_bit(a->off))
-			chk_check_queue_config(s, a, w);
+		if (devsim_chk_reconf_bit(a->off))
+			devsim_chk_check_queue_config(s, a, w);
 		break;
 	}
 }
@@ -214,23 +217,26 @@ static void check_read(struct devsim *s, const struct devsim_access_ctx *a, stru
 	switch (a->off) {
 	case VMMIO_REG_DEVICE_FEATURES:
 		if (!s->chk.dev_sel_written)
-			chk_record(s, DEVSIM_RULE_DEVICE_FEATURES_SEL, a->seq,
-			       "%s with no %s write since the last reset", chk_wtext(w),
-			       devsim_is_legacy(s) ? "HostFeaturesSel" : "DeviceFeaturesSel");
+			devsim_chk_record(s, DEVSIM_RULE_DEVICE_FEATURES_SEL, a->seq,
+					  "%s with no %s write since the last reset",
+					  devsim_chk_wtext(w),
+					  devsim_is_legacy(s) ? "HostFeaturesSel"
+							      : "DeviceFeaturesSel");
 		break;
 	case VMMIO_REG_QUEUE_NUM_MAX:
 		if (devsim_is_legacy(s) && devsim_queue_exists(s, s->queue_sel) &&
 		    s->q[s->queue_sel].pfn)
-			chk_record(s, DEVSIM_RULE_LEGACY_QUEUE_NUM_MAX, a->seq,
-			       "%s while QueuePFN of queue %" PRIu32 " is 0x%" PRIx32, chk_wtext(w),
-			       s->queue_sel, s->q[s->queue_sel].pfn);
+			devsim_chk_record(s, DEVSIM_RULE_LEGACY_QUEUE_NUM_MAX, a->seq,
+					  "%s while QueuePFN of queue %" PRIu32 " is 0x%" PRIx32,
+					  devsim_chk_wtext(w), s->queue_sel,
+					  s->q[s->queue_sel].pfn);
 		break;
 	case VMMIO_REG_INTERRUPT_STATUS:
-		chk_check_isr_read(s, a, w);
+		devsim_chk_check_isr_read(s, a, w);
 		break;
 	default:
-		if (chk_reconf_bit(a->off))
-			chk_check_queue_config(s, a, w);
+		if (devsim_chk_reconf_bit(a->off))
+			devsim_chk_check_queue_config(s, a, w);
 		break;
 	}
 }
@@ -242,18 +248,18 @@ void devsim_check_access(struct devsim *s, const struct devsim_access_ctx *a)
 
 	if (a->off < VMMIO_REG_CONFIG)
 		r = devsim_reg_find(s, a->off & ~3u);
-	chk_check_probe(s, a, &w);
-	chk_check_stop_readback(s, a, &w);
-	chk_check_generation_bracket(s, a, &w);
-	chk_check_failed_reset(s, a, r, &w);
+	devsim_chk_check_probe(s, a, &w);
+	devsim_chk_check_stop_readback(s, a, &w);
+	devsim_chk_check_generation_bracket(s, a, &w);
+	devsim_chk_check_failed_reset(s, a, r, &w);
 	if (a->off >= VMMIO_REG_CONFIG) {
-		chk_check_config(s, a, &w);
+		devsim_chk_check_config(s, a, &w);
 		return;
 	}
-	chk_check_layout(s, a, r, &w);
-	if (!chk_well_formed(a, r))
+	devsim_chk_check_layout(s, a, r, &w);
+	if (!devsim_chk_well_formed(a, r))
 		return;
-	chk_check_register_class(s, a, r, &w);
+	devsim_chk_check_register_class(s, a, r, &w);
 	if (a->write)
 		check_write(s, a, &w);
 	else
@@ -298,7 +304,7 @@ void devsim_check_read_value(struct devsim *s, const struct devsim_access_ctx *a
 			c->init_failed = true;
 		break;
 	case VMMIO_REG_QUEUE_RESET:
-		qc = chk_queue_chk(s);
+		qc = devsim_chk_queue_chk(s);
 		if (qc && val == 0)
 			qc->reset_pending = false;
 		break;
@@ -312,14 +318,14 @@ void devsim_check_wait(struct devsim *s, uint64_t seq)
 	struct devsim_checker *c = &s->chk;
 
 	if (c->isr_unacked)
-		chk_record(s, DEVSIM_RULE_ACK_HANDLED, seq,
-		       "waited for an interrupt with events 0x%" PRIx32
-		       " read from InterruptStatus and not acknowledged",
-		       c->isr_unacked);
+		devsim_chk_record(s, DEVSIM_RULE_ACK_HANDLED, seq,
+				  "waited for an interrupt with events 0x%" PRIx32
+				  " read from InterruptStatus and not acknowledged",
+				  c->isr_unacked);
 	c->isr_unacked = 0;
 	if (c->irq_unread)
-		chk_record(s, DEVSIM_RULE_IRQ_READ_STATUS, seq,
-		       "waited for an interrupt again without reading InterruptStatus after the last one");
+		devsim_chk_record(s, DEVSIM_RULE_IRQ_READ_STATUS, seq,
+				  "waited for an interrupt again without reading InterruptStatus after the last one");
 	c->irq_unread = false;
 }
 

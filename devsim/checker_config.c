@@ -30,7 +30,7 @@ static bool width_matches(const struct devsim *s, const struct devsim_cfg_field 
 	       coff % want == 0;
 }
 
-void chk_check_config(struct devsim *s, const struct devsim_access_ctx *a, struct what *w)
+void devsim_chk_check_config(struct devsim *s, const struct devsim_access_ctx *a, struct what *w)
 {
 	struct devsim_checker *c = &s->chk;
 	uint32_t coff = a->off - VMMIO_REG_CONFIG;
@@ -38,12 +38,14 @@ void chk_check_config(struct devsim *s, const struct devsim_access_ctx *a, struc
 	bool width_reported = false;
 
 	if (!size_ok) {
-		chk_record(s, DEVSIM_RULE_CFG_WIDTH, a->seq, "%u-byte access: %s", a->size, chk_wtext(w));
+		devsim_chk_record(s, DEVSIM_RULE_CFG_WIDTH, a->seq, "%u-byte access: %s", a->size,
+				  devsim_chk_wtext(w));
 		width_reported = true;
 	}
 	if (coff + a->size > s->cfg.config_size || coff + a->size < coff) {
-		chk_record(s, DEVSIM_RULE_UNDEF_ACCESS, a->seq,
-		       "%s: the configuration space is %u bytes", chk_wtext(w), s->cfg.config_size);
+		devsim_chk_record(s, DEVSIM_RULE_UNDEF_ACCESS, a->seq,
+				  "%s: the configuration space is %u bytes", devsim_chk_wtext(w),
+				  s->cfg.config_size);
 		return;
 	}
 	for (unsigned i = 0; i < s->cfg.n_fields; i++) {
@@ -53,20 +55,22 @@ void chk_check_config(struct devsim *s, const struct devsim_access_ctx *a, struc
 		if (coff + a->size <= f->off || coff >= end)
 			continue;
 		if (!field_present(s, f))
-			chk_record(s, DEVSIM_RULE_CFG_OPTIONAL_FIELD, a->seq,
-			       "%s: field %s exists only with %s, which the device does not offer",
-			       chk_wtext(w), f->name,
-			       vmmio_feature_name(s->personality_id, (unsigned)f->feature));
+			devsim_chk_record(s, DEVSIM_RULE_CFG_OPTIONAL_FIELD, a->seq,
+					  "%s: field %s exists only with %s, which the device does not offer",
+					  devsim_chk_wtext(w), f->name,
+					  vmmio_feature_name(s->personality_id,
+							     (unsigned)f->feature));
 		if (!width_reported && !width_matches(s, f, coff, a->size)) {
-			chk_record(s, DEVSIM_RULE_CFG_WIDTH, a->seq, "%u-bit access: %s, field %s is %u-bit",
-			       8u * a->size, chk_wtext(w), f->name, 8u * f->size);
+			devsim_chk_record(s, DEVSIM_RULE_CFG_WIDTH, a->seq,
+					  "%u-bit access: %s, field %s is %u-bit", 8u * a->size,
+					  devsim_chk_wtext(w), f->name, 8u * f->size);
 			width_reported = true;
 		}
 		if (f->size == 8 && !a->write && !devsim_is_legacy(s)) {
 			if (!c->gen_open)
-				chk_record(s, DEVSIM_RULE_CFG_WIDE_ATOMIC, a->seq,
-				       "%s (64-bit field %s) without reading ConfigGeneration first",
-				       chk_wtext(w), f->name);
+				devsim_chk_record(s, DEVSIM_RULE_CFG_WIDE_ATOMIC, a->seq,
+						  "%s (64-bit field %s) without reading ConfigGeneration first",
+						  devsim_chk_wtext(w), f->name);
 			c->wide_pending = true;
 			c->wide_field = f->name;
 		}
@@ -75,10 +79,11 @@ void chk_check_config(struct devsim *s, const struct devsim_access_ctx *a, struc
 		return;
 	if (!devsim_is_legacy(s) && (s->status & VMMIO_STATUS_DRIVER) &&
 	    !(s->status & VMMIO_STATUS_FEATURES_OK))
-		chk_record(s, DEVSIM_RULE_INIT_CONFIG_NO_WRITE, a->seq,
-		       "%s during feature negotiation (Status 0x%x: DRIVER, no FEATURES_OK)", chk_wtext(w),
-		       s->status);
+		devsim_chk_record(s, DEVSIM_RULE_INIT_CONFIG_NO_WRITE, a->seq,
+				  "%s during feature negotiation (Status 0x%x: DRIVER, no FEATURES_OK)",
+				  devsim_chk_wtext(w), s->status);
 	if (c->fok_reread_pending)
-		chk_record(s, DEVSIM_RULE_INIT_FEATURES_OK_REREAD, a->seq,
-		       "%s after setting FEATURES_OK, before reading Status back", chk_wtext(w));
+		devsim_chk_record(s, DEVSIM_RULE_INIT_FEATURES_OK_REREAD, a->seq,
+				  "%s after setting FEATURES_OK, before reading Status back",
+				  devsim_chk_wtext(w));
 }

@@ -16,7 +16,7 @@ static uint32_t presented_ready(const struct devsim *s)
 }
 
 /* The bit of a reconfiguration register in devsim_queue_chk.reconf. */
-uint8_t chk_reconf_bit(uint32_t off)
+uint8_t devsim_chk_reconf_bit(uint32_t off)
 {
 	switch (off) {
 	case VMMIO_REG_QUEUE_NUM:
@@ -46,24 +46,27 @@ static const uint32_t reconf_regs[] = {
 
 /* QueueSize and the address registers: MMIO-QUEUE-READY-LOCK,
  * MMIO-QUEUE-RESET-COMPLETE, and what VQ-REENABLE-CONFIGURE counts. */
-void chk_check_queue_config(struct devsim *s, const struct devsim_access_ctx *a, struct what *w)
+void devsim_chk_check_queue_config(struct devsim *s, const struct devsim_access_ctx *a,
+				   struct what *w)
 {
-	struct devsim_queue_chk *qc = chk_queue_chk(s);
+	struct devsim_queue_chk *qc = devsim_chk_queue_chk(s);
 	uint32_t ready = presented_ready(s);
 
 	if (!devsim_is_legacy(s) && ready)
-		chk_record(s, DEVSIM_RULE_QUEUE_READY_LOCK, a->seq,
-		       "%s while QueueReady of queue %" PRIu32 " is 0x%" PRIx32, chk_wtext(w), s->queue_sel,
-		       ready);
+		devsim_chk_record(s, DEVSIM_RULE_QUEUE_READY_LOCK, a->seq,
+				  "%s while QueueReady of queue %" PRIu32 " is 0x%" PRIx32,
+				  devsim_chk_wtext(w), s->queue_sel, ready);
 	if (qc && qc->reset_pending)
-		chk_record(s, DEVSIM_RULE_QUEUE_RESET_COMPLETE, a->seq,
-		       "%s of queue %" PRIu32 " before QueueReset read back 0", chk_wtext(w), s->queue_sel);
+		devsim_chk_record(s, DEVSIM_RULE_QUEUE_RESET_COMPLETE, a->seq,
+				  "%s of queue %" PRIu32 " before QueueReset read back 0",
+				  devsim_chk_wtext(w), s->queue_sel);
 	if (qc && a->write)
-		qc->reconf |= chk_reconf_bit(a->off);
+		qc->reconf |= devsim_chk_reconf_bit(a->off);
 	if (a->write && a->off == VMMIO_REG_QUEUE_NUM && a->val > devsim_queue_max(s, s->queue_sel))
-		chk_record(s, DEVSIM_RULE_QUEUE_SIZE_MAX, a->seq,
-		       "%s, QueueSizeMax is %" PRIu32 " (queue %" PRIu32 ")", chk_wtext(w),
-		       devsim_queue_max(s, s->queue_sel), s->queue_sel);
+		devsim_chk_record(s, DEVSIM_RULE_QUEUE_SIZE_MAX, a->seq,
+				  "%s, QueueSizeMax is %" PRIu32 " (queue %" PRIu32 ")",
+				  devsim_chk_wtext(w), devsim_queue_max(s, s->queue_sel),
+				  s->queue_sel);
 }
 
 /* A queue is about to be enabled: INIT-FEATURES-OK-REREAD, INIT-FAILED-STOP. */
@@ -73,23 +76,27 @@ static void check_queue_enable(struct devsim *s, const struct devsim_access_ctx 
 	struct devsim_checker *c = &s->chk;
 
 	if (c->fok_reread_pending)
-		chk_record(s, DEVSIM_RULE_INIT_FEATURES_OK_REREAD, a->seq,
-		       "%s (queue %" PRIu32 ") before Status was read back after FEATURES_OK", chk_wtext(w),
-		       s->queue_sel);
+		devsim_chk_record(s, DEVSIM_RULE_INIT_FEATURES_OK_REREAD, a->seq,
+				  "%s (queue %" PRIu32
+				  ") before Status was read back after FEATURES_OK",
+				  devsim_chk_wtext(w), s->queue_sel);
 	if (c->init_failed)
-		chk_record(s, DEVSIM_RULE_INIT_FAILED_STOP, a->seq, "%s (queue %" PRIu32 ") after %s",
-		       chk_wtext(w), s->queue_sel,
-		       c->failed ? "FAILED was set" : "the device refused FEATURES_OK");
+		devsim_chk_record(s, DEVSIM_RULE_INIT_FAILED_STOP, a->seq,
+				  "%s (queue %" PRIu32 ") after %s", devsim_chk_wtext(w),
+				  s->queue_sel,
+				  c->failed ? "FAILED was set" : "the device refused FEATURES_OK");
 }
 
-void chk_check_queue_ready_write(struct devsim *s, const struct devsim_access_ctx *a, struct what *w)
+void devsim_chk_check_queue_ready_write(struct devsim *s, const struct devsim_access_ctx *a,
+					struct what *w)
 {
 	struct devsim_checker *c = &s->chk;
-	struct devsim_queue_chk *qc = chk_queue_chk(s);
+	struct devsim_queue_chk *qc = devsim_chk_queue_chk(s);
 
 	if (qc && qc->reset_pending)
-		chk_record(s, DEVSIM_RULE_QUEUE_RESET_COMPLETE, a->seq,
-		       "%s of queue %" PRIu32 " before QueueReset read back 0", chk_wtext(w), s->queue_sel);
+		devsim_chk_record(s, DEVSIM_RULE_QUEUE_RESET_COMPLETE, a->seq,
+				  "%s of queue %" PRIu32 " before QueueReset read back 0",
+				  devsim_chk_wtext(w), s->queue_sel);
 	if (a->val == 0) {
 		if (presented_ready(s)) {
 			c->stop_pending = true;
@@ -105,7 +112,7 @@ void chk_check_queue_ready_write(struct devsim *s, const struct devsim_access_ct
 			for (size_t i = 0; i < sizeof(reconf_regs) / sizeof(reconf_regs[0]); i++) {
 				char name[24];
 
-				if (qc->reconf & chk_reconf_bit(reconf_regs[i]))
+				if (qc->reconf & devsim_chk_reconf_bit(reconf_regs[i]))
 					continue;
 				devsim_reg_name(s, reconf_regs[i], name, sizeof(name));
 				len += (size_t)snprintf(missing + len, len < sizeof(missing) ?
@@ -114,28 +121,32 @@ void chk_check_queue_ready_write(struct devsim *s, const struct devsim_access_ct
 				if (len >= sizeof(missing))
 					break;
 			}
-			chk_record(s, DEVSIM_RULE_QUEUE_REENABLE, a->seq,
-			       "%s of queue %" PRIu32 " after a queue reset without writing %s", chk_wtext(w),
-			       s->queue_sel, missing);
+			devsim_chk_record(s, DEVSIM_RULE_QUEUE_REENABLE, a->seq,
+					  "%s of queue %" PRIu32
+					  " after a queue reset without writing %s",
+					  devsim_chk_wtext(w), s->queue_sel, missing);
 		}
 		qc->reenable_pending = false;
 	}
 	check_queue_enable(s, a, w);
 }
 
-void chk_check_legacy_pfn_write(struct devsim *s, const struct devsim_access_ctx *a, struct what *w)
+void devsim_chk_check_legacy_pfn_write(struct devsim *s, const struct devsim_access_ctx *a,
+				       struct what *w)
 {
-	struct devsim_queue_chk *qc = chk_queue_chk(s);
+	struct devsim_queue_chk *qc = devsim_chk_queue_chk(s);
 
 	if (a->val == 0)
 		return;
 	if (!s->chk.page_size_written)
-		chk_record(s, DEVSIM_RULE_LEGACY_PAGE_SIZE, a->seq,
-		       "%s (queue %" PRIu32 ") with no GuestPageSize write since the last reset",
-		       chk_wtext(w), s->queue_sel);
+		devsim_chk_record(s, DEVSIM_RULE_LEGACY_PAGE_SIZE, a->seq,
+				  "%s (queue %" PRIu32
+				  ") with no GuestPageSize write since the last reset",
+				  devsim_chk_wtext(w), s->queue_sel);
 	if (!qc || !qc->align_written)
-		chk_record(s, DEVSIM_RULE_LEGACY_QUEUE_ALIGN, a->seq,
-		       "%s (queue %" PRIu32 ") with no QueueAlign write for it since the last reset",
-		       chk_wtext(w), s->queue_sel);
+		devsim_chk_record(s, DEVSIM_RULE_LEGACY_QUEUE_ALIGN, a->seq,
+				  "%s (queue %" PRIu32
+				  ") with no QueueAlign write for it since the last reset",
+				  devsim_chk_wtext(w), s->queue_sel);
 	check_queue_enable(s, a, w);
 }

@@ -19,7 +19,8 @@ static const char *bit_names(const struct devsim *s, uint32_t word, uint32_t mas
 	return buf;
 }
 
-void chk_check_driver_features(struct devsim *s, const struct devsim_access_ctx *a, struct what *w)
+void devsim_chk_check_driver_features(struct devsim *s, const struct devsim_access_ctx *a,
+				      struct what *w)
 {
 	struct devsim_checker *c = &s->chk;
 	uint32_t word = s->drv_feat_sel;
@@ -29,27 +30,31 @@ void chk_check_driver_features(struct devsim *s, const struct devsim_access_ctx 
 	char names[96];
 
 	if (!c->drv_sel_written)
-		chk_record(s, DEVSIM_RULE_DRIVER_FEATURES_SEL, a->seq,
-		       "%s with no %s write since the last reset", chk_wtext(w),
-		       devsim_is_legacy(s) ? "GuestFeaturesSel" : "DriverFeaturesSel");
+		devsim_chk_record(s, DEVSIM_RULE_DRIVER_FEATURES_SEL, a->seq,
+				  "%s with no %s write since the last reset", devsim_chk_wtext(w),
+				  devsim_is_legacy(s) ? "GuestFeaturesSel" : "DriverFeaturesSel");
 	devsim_offered_visible(s, &offered);
 	bad = a->val & ~(word < VMMIO_FEATURE_WORDS ? offered.w[word] : 0u);
 	if (bad)
-		chk_record(s, DEVSIM_RULE_FEAT_NOT_OFFERED, a->seq, "%s (word %" PRIu32 "): %s not offered",
-		       chk_wtext(w), word, bit_names(s, word, bad, names, sizeof(names)));
-	vmmio_features_valid(s->personality_id, chk_mmio_version(s), &valid);
+		devsim_chk_record(s, DEVSIM_RULE_FEAT_NOT_OFFERED, a->seq,
+				  "%s (word %" PRIu32 "): %s not offered", devsim_chk_wtext(w),
+				  word, bit_names(s, word, bad, names, sizeof(names)));
+	vmmio_features_valid(s->personality_id, devsim_chk_mmio_version(s), &valid);
 	bad = a->val & ~(word < VMMIO_FEATURE_WORDS ? valid.w[word] : 0u);
 	if (bad)
-		chk_record(s, DEVSIM_RULE_FEAT_INVALID, a->seq,
-		       "%s (word %" PRIu32 "): %s not defined for this device on MMIO Version %" PRIu32,
-		       chk_wtext(w), word, bit_names(s, word, bad, names, sizeof(names)),
-		       chk_mmio_version(s));
+		devsim_chk_record(s, DEVSIM_RULE_FEAT_INVALID, a->seq,
+				  "%s (word %" PRIu32
+				  "): %s not defined for this device on MMIO Version %" PRIu32,
+				  devsim_chk_wtext(w), word,
+				  bit_names(s, word, bad, names, sizeof(names)),
+				  devsim_chk_mmio_version(s));
 	if (s->status & VMMIO_STATUS_FEATURES_OK) {
 		bad = a->val & ~(word < words ? s->driver_features.w[word] : 0u);
 		if (bad)
-			chk_record(s, DEVSIM_RULE_INIT_FEATURES_LOCKED, a->seq,
-			       "%s (word %" PRIu32 ") after FEATURES_OK: adds %s", chk_wtext(w), word,
-			       bit_names(s, word, bad, names, sizeof(names)));
+			devsim_chk_record(s, DEVSIM_RULE_INIT_FEATURES_LOCKED, a->seq,
+					  "%s (word %" PRIu32 ") after FEATURES_OK: adds %s",
+					  devsim_chk_wtext(w), word,
+					  bit_names(s, word, bad, names, sizeof(names)));
 	}
 	c->drv_features_written = true;
 }
@@ -77,16 +82,17 @@ static void check_features_final(struct devsim *s, const struct devsim_access_ct
 	unsigned bit = 0;
 
 	if (!s->chk.drv_features_written)
-		chk_record(s, DEVSIM_RULE_INIT_WRITE_FEATURES, a->seq,
-		       "%s (%s) with no DriverFeatures write since the last reset", chk_wtext(w), step);
+		devsim_chk_record(s, DEVSIM_RULE_INIT_WRITE_FEATURES, a->seq,
+				  "%s (%s) with no DriverFeatures write since the last reset",
+				  devsim_chk_wtext(w), step);
 	if (!vmmio_features_deps_ok(s->personality_id, &s->driver_features, &bit)) {
 		char accepted[96];
 
 		vmmio_features_format(s->personality_id, &s->driver_features, "|", accepted,
 				      sizeof(accepted));
-		chk_record(s, DEVSIM_RULE_FEAT_REQUIRES, a->seq,
-		       "%s: accepted %s lacks what it requires (accepted: %s)", step,
-		       vmmio_feature_name(s->personality_id, bit), accepted);
+		devsim_chk_record(s, DEVSIM_RULE_FEAT_REQUIRES, a->seq,
+				  "%s: accepted %s lacks what it requires (accepted: %s)", step,
+				  vmmio_feature_name(s->personality_id, bit), accepted);
 	}
 }
 
@@ -118,7 +124,8 @@ static const char *missing_step(const struct devsim *s, uint8_t v)
 	return NULL;
 }
 
-void chk_check_status_write(struct devsim *s, const struct devsim_access_ctx *a, struct what *w)
+void devsim_chk_check_status_write(struct devsim *s, const struct devsim_access_ctx *a,
+				   struct what *w)
 {
 	struct devsim_checker *c = &s->chk;
 	uint8_t v = (uint8_t)a->val, old = s->status;
@@ -129,40 +136,46 @@ void chk_check_status_write(struct devsim *s, const struct devsim_access_ctx *a,
 	const char *missing = missing_step(s, v);
 
 	if (v == 0) {
-		chk_reset(c);
+		devsim_chk_reset(c);
 		return;
 	}
 	if (legacy && (v & VMMIO_STATUS_FEATURES_OK))
-		chk_record(s, DEVSIM_RULE_LEGACY_NO_FEATURES_OK, a->seq,
-		       "%s: a Version 1 driver omits FEATURES_OK", chk_wtext(w));
+		devsim_chk_record(s, DEVSIM_RULE_LEGACY_NO_FEATURES_OK, a->seq,
+				  "%s: a Version 1 driver omits FEATURES_OK", devsim_chk_wtext(w));
 	if (missing)
-		chk_record(s, DEVSIM_RULE_STATUS_STEPS, a->seq, "%s sets %s", chk_wtext(w), missing);
+		devsim_chk_record(s, DEVSIM_RULE_STATUS_STEPS, a->seq, "%s sets %s",
+				  devsim_chk_wtext(w), missing);
 	if (cleared) {
 		char buf[80];
 
-		chk_record(s, DEVSIM_RULE_STATUS_NO_CLEAR, a->seq, "%s clears %s (Status was 0x%x)",
-		       chk_wtext(w), status_bits(cleared, buf, sizeof(buf)), old);
+		devsim_chk_record(s, DEVSIM_RULE_STATUS_NO_CLEAR, a->seq,
+				  "%s clears %s (Status was 0x%x)", devsim_chk_wtext(w),
+				  status_bits(cleared, buf, sizeof(buf)), old);
 	}
 	if ((v & VMMIO_STATUS_FAILED) && !(old & VMMIO_STATUS_FAILED) && !c->fok_written &&
 	    offers_only_unknown_bits(s))
-		chk_record(s, DEVSIM_RULE_FEAT_UNKNOWN_NO_FAIL, a->seq,
-		       "%s during negotiation: the device offered VERSION_1 and otherwise only bits "
-		       "the driver must ignore", chk_wtext(w));
+		devsim_chk_record(s, DEVSIM_RULE_FEAT_UNKNOWN_NO_FAIL, a->seq,
+				  "%s during negotiation: the device offered VERSION_1 and "
+				  "otherwise only bits the driver must ignore",
+				  devsim_chk_wtext(w));
 	if (fok_new && !legacy) {
 		check_features_final(s, a, w, "FEATURES_OK");
 		if (vmmio_feat_has(&s->cfg.features, VMMIO_F_VERSION_1) &&
 		    !vmmio_feat_has(&s->driver_features, VMMIO_F_VERSION_1))
-			chk_record(s, DEVSIM_RULE_FEAT_VERSION_1, a->seq,
-			       "%s: VIRTIO_F_VERSION_1 is offered and was not accepted", chk_wtext(w));
+			devsim_chk_record(s, DEVSIM_RULE_FEAT_VERSION_1, a->seq,
+					  "%s: VIRTIO_F_VERSION_1 is offered and was not accepted",
+					  devsim_chk_wtext(w));
 	}
 	if (dok_new && legacy)
 		check_features_final(s, a, w, "DRIVER_OK");
 	if ((v & VMMIO_STATUS_DRIVER_OK) && (c->fok_reread_pending || (fok_new && !legacy)))
-		chk_record(s, DEVSIM_RULE_INIT_FEATURES_OK_REREAD, a->seq,
-		       "%s sets DRIVER_OK before Status was read back after FEATURES_OK", chk_wtext(w));
+		devsim_chk_record(s, DEVSIM_RULE_INIT_FEATURES_OK_REREAD, a->seq,
+				  "%s sets DRIVER_OK before Status was read back after FEATURES_OK",
+				  devsim_chk_wtext(w));
 	if ((v & VMMIO_STATUS_DRIVER_OK) && c->init_failed)
-		chk_record(s, DEVSIM_RULE_INIT_FAILED_STOP, a->seq, "%s sets DRIVER_OK after %s", chk_wtext(w),
-		       c->failed ? "FAILED was set" : "the device refused FEATURES_OK");
+		devsim_chk_record(s, DEVSIM_RULE_INIT_FAILED_STOP, a->seq,
+				  "%s sets DRIVER_OK after %s", devsim_chk_wtext(w),
+				  c->failed ? "FAILED was set" : "the device refused FEATURES_OK");
 
 	if (fok_new && !legacy) {
 		c->fok_written = true;

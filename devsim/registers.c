@@ -68,7 +68,7 @@ static void device_reset(struct devsim *s)
 	}
 	if (s->status)
 		s->status_pre_reset = s->status;
-	vq_device_reset(s);
+	devsim_ring_device_reset(s);
 	s->status = 0;
 	s->isr = 0;
 	s->irq_pending = false;
@@ -117,7 +117,7 @@ static void status_write(struct devsim *s, uint32_t val)
 		v &= (uint8_t)~VMMIO_STATUS_FEATURES_OK;
 	s->status = v;
 	/* The device thread starts or stops servicing with DRIVER_OK. */
-	vq_epoch_bump(s);
+	devsim_ring_epoch_bump(s);
 }
 
 static uint32_t status_read(struct devsim *s)
@@ -128,7 +128,7 @@ static uint32_t status_read(struct devsim *s)
 		return s->status_before_reset;
 	}
 	/* The reset completes once the device thread let go of the rings. */
-	if (s->status == 0 && vq_thread_behind(s, s->reset_epoch))
+	if (s->status == 0 && devsim_ring_thread_behind(s, s->reset_epoch))
 		return s->status_pre_reset;
 	return s->status;
 }
@@ -161,7 +161,7 @@ static uint32_t queue_ready_read(struct devsim *s)
 		return 1;
 	}
 	/* A stop completes once the device thread let go of the ring. */
-	if (!q->ready && vq_thread_behind(s, s->vqc[s->queue_sel].stop_epoch))
+	if (!q->ready && devsim_ring_thread_behind(s, s->vqc[s->queue_sel].stop_epoch))
 		return 1;
 	return q->ready;
 }
@@ -182,7 +182,7 @@ static void queue_ready_write(struct devsim *s, uint32_t val)
 	}
 	if ((val != 0) != (q->ready != 0)) {
 		q->ready = val;
-		vq_ring_event(s, (uint16_t)s->queue_sel, val ? VQ_EV_START : VQ_EV_STOP);
+		devsim_ring_event(s, (uint16_t)s->queue_sel, val ? VQ_EV_START : VQ_EV_STOP);
 	}
 	q->ready = val; /* the value written reads back */
 }
@@ -191,7 +191,7 @@ static uint32_t queue_reset_read(struct devsim *s)
 {
 	struct devsim_queue *q = selected_queue(s);
 
-	if (q && vq_thread_behind(s, s->vqc[s->queue_sel].reset_epoch))
+	if (q && devsim_ring_thread_behind(s, s->vqc[s->queue_sel].reset_epoch))
 		return 1;
 	if (!q || !q->reset_reads_left)
 		return 0;
@@ -211,7 +211,7 @@ static void queue_reset_write(struct devsim *s, uint32_t val)
 		return;
 	queue_clear(q);
 	q->reset_reads_left = s->cfg.queue_reset_delay_reads;
-	vq_ring_event(s, (uint16_t)s->queue_sel, VQ_EV_RESET);
+	devsim_ring_event(s, (uint16_t)s->queue_sel, VQ_EV_RESET);
 }
 
 static void queue_notify_write(struct devsim *s, uint32_t val)
@@ -224,7 +224,7 @@ static void queue_notify_write(struct devsim *s, uint32_t val)
 		return;
 	s->q[idx].notifies++;
 	s->q[idx].last_notify = val;
-	vq_on_notify(s, (uint16_t)idx, val);
+	devsim_ring_on_notify(s, (uint16_t)idx, val);
 }
 
 static const struct devsim_shm_region *selected_shm(const struct devsim *s)
@@ -332,7 +332,7 @@ uint32_t devsim_reg_read(struct devsim *s, uint32_t off, unsigned size)
 		return queue_ready_read(s);
 	case VMMIO_REG_LEGACY_QUEUE_PFN:
 		q = selected_queue(s);
-		if (q && !q->pfn && vq_thread_behind(s, s->vqc[s->queue_sel].stop_epoch))
+		if (q && !q->pfn && devsim_ring_thread_behind(s, s->vqc[s->queue_sel].stop_epoch))
 			return s->vqc[s->queue_sel].pfn_before;
 		return q ? q->pfn : 0;
 	case VMMIO_REG_INTERRUPT_STATUS:
@@ -384,7 +384,8 @@ static void queue_store(struct devsim *s, uint32_t off, uint32_t val)
 		if (val != q->pfn) {
 			s->vqc[s->queue_sel].pfn_before = q->pfn;
 			q->pfn = val;
-			vq_ring_event(s, (uint16_t)s->queue_sel, val ? VQ_EV_START : VQ_EV_STOP);
+			devsim_ring_event(s, (uint16_t)s->queue_sel,
+					  val ? VQ_EV_START : VQ_EV_STOP);
 		}
 		break;
 	default:

@@ -21,7 +21,7 @@
 #include "devsim_internal.h"
 #include "vmmio_barrier.h"
 
-uint64_t vq_epoch_bump(struct devsim *s)
+uint64_t devsim_ring_epoch_bump(struct devsim *s)
 {
 	uint64_t e = s->epoch + 1;
 
@@ -29,7 +29,7 @@ uint64_t vq_epoch_bump(struct devsim *s)
 	return e;
 }
 
-bool vq_thread_behind(const struct devsim *s, uint64_t e)
+bool devsim_ring_thread_behind(const struct devsim *s, uint64_t e)
 {
 	return s->thread_running && __atomic_load_n(&s->thread_epoch, __ATOMIC_ACQUIRE) < e;
 }
@@ -45,19 +45,19 @@ static inline void cpu_relax(void)
 
 /* --- sleeping when idle ------------------------------------------------------------- */
 
-bool vq_thread_due(struct devsim *s, uint16_t q)
+bool devsim_ring_thread_due(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
 
 	if (!vq->asleep)
 		return true;
-	/* Acquire: pairs with the release in vq_on_notify(); the driver
-	 * published before it notified, so the ring is read after. */
+	/* Acquire: pairs with the release in devsim_ring_on_notify(); the
+	 * driver published before it notified, so the ring is read after. */
 	if (__atomic_load_n(&s->vqc[q].kicks, __ATOMIC_ACQUIRE) == vq->sleep_kicks)
 		return false;
 	vq->asleep = false;
 	vq->idle = 0;
-	vq_apply_mode(s, q, DEVSIM_KICK_NEVER, 0, false);
+	devsim_ring_apply_mode(s, q, DEVSIM_KICK_NEVER, 0, false);
 	return true;
 }
 
@@ -72,7 +72,7 @@ static void vq_thread_wake_all(struct devsim *s)
 	}
 }
 
-void vq_thread_idle_check(struct devsim *s, uint16_t q, unsigned used)
+void devsim_ring_thread_idle_check(struct devsim *s, uint16_t q, unsigned used)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	uint64_t kicks;
@@ -89,8 +89,8 @@ void vq_thread_idle_check(struct devsim *s, uint16_t q, unsigned used)
 	/* One notification for the next buffer, as a device that sleeps asks
 	 * for it: avail_event at the next entry (EVENT_IDX), the packed DESC
 	 * event at the next descriptor (EVENT_IDX), else flags 0 or ENABLE. */
-	vq_apply_mode(s, q, DEVSIM_KICK_AT, vq->packed ? vq->avail_pos : vq->last_avail,
-		      vq->avail_wrap);
+	devsim_ring_apply_mode(s, q, DEVSIM_KICK_AT, vq->packed ? vq->avail_pos : vq->last_avail,
+			       vq->avail_wrap);
 	/*
 	 * The device's half of "Notifying The Device": our request must be
 	 * visible before we look at the ring again (a store, then a load: a
@@ -100,8 +100,8 @@ void vq_thread_idle_check(struct devsim *s, uint16_t q, unsigned used)
 	 * the buffers wait for ever.
 	 */
 	vmmio_mb();
-	if (vq_has_avail(s, q)) {
-		vq_apply_mode(s, q, DEVSIM_KICK_NEVER, 0, false);
+	if (devsim_ring_has_avail(s, q)) {
+		devsim_ring_apply_mode(s, q, DEVSIM_KICK_NEVER, 0, false);
 		return;
 	}
 	vq->asleep = true;
@@ -118,8 +118,8 @@ static bool catch_up(struct devsim *s, bool first)
 	for (uint16_t q = 0; q < s->cfg.num_queues; q++) {
 		uint64_t gen = s->vq[q].gen;
 
-		if (vq_sync(s, q) && first && gen == s->vqc[q].gen)
-			vq_apply_kick(s, q);
+		if (devsim_ring_sync(s, q) && first && gen == s->vqc[q].gen)
+			devsim_ring_apply_kick(s, q);
 	}
 	__atomic_store_n(&s->thread_epoch, s->epoch, __ATOMIC_RELEASE);
 	return s->status & VMMIO_STATUS_DRIVER_OK;
@@ -144,7 +144,7 @@ static void *device_thread(void *arg)
 			pthread_mutex_unlock(&s->lock);
 			first = false;
 		}
-		if (run && vq_service_all(s)) {
+		if (run && devsim_ring_service_all(s)) {
 			idle = 0;
 			continue;
 		}
@@ -210,5 +210,5 @@ void devsim_thread_stop(struct devsim *s)
 	vq_thread_wake_all(s);
 	for (uint16_t q = 0; q < s->cfg.num_queues; q++)
 		if (s->vq[q].gen == s->vqc[q].gen && s->vq[q].usable)
-			vq_apply_kick(s, q);
+			devsim_ring_apply_kick(s, q);
 }

@@ -23,14 +23,14 @@
 
 /* --- when the ring starts over ---------------------------------------------------- */
 
-void vq_ring_event(struct devsim *s, uint16_t q, enum vq_event ev)
+void devsim_ring_event(struct devsim *s, uint16_t q, enum vq_event ev)
 {
 	struct devsim_vq_ctl *ctl = &s->vqc[q];
 	uint64_t e;
 
 	ctl->gen++;
 	ctl->notified = false;
-	e = vq_epoch_bump(s);
+	e = devsim_ring_epoch_bump(s);
 	if (ev == VQ_EV_STOP)
 		ctl->stop_epoch = e;
 	else if (ev == VQ_EV_RESET)
@@ -39,20 +39,20 @@ void vq_ring_event(struct devsim *s, uint16_t q, enum vq_event ev)
 	 * sees it before its first publish (the device thread applies its
 	 * own as it catches up). */
 	if (ev == VQ_EV_START && s->rings_live && !s->thread_running)
-		vq_sync(s, q);
+		devsim_ring_sync(s, q);
 }
 
-void vq_device_reset(struct devsim *s)
+void devsim_ring_device_reset(struct devsim *s)
 {
 	for (unsigned q = 0; q < DEVSIM_MAX_QUEUES; q++) {
 		s->vqc[q].gen++;
 		s->vqc[q].notified = false;
 	}
-	s->reset_epoch = vq_epoch_bump(s);
+	s->reset_epoch = devsim_ring_epoch_bump(s);
 }
 
-bool vq_geometry(const struct devsim *s, uint16_t q, uint64_t *desc, uint64_t *drv,
-		 uint64_t *dev)
+bool devsim_ring_geometry(const struct devsim *s, uint16_t q, uint64_t *desc, uint64_t *drv,
+			  uint64_t *dev)
 {
 	const struct devsim_queue *dq = &s->q[q];
 
@@ -109,7 +109,7 @@ static void rebuild(struct devsim *s, uint16_t q)
 	vq->usable = false;
 	vq->broken = false;
 	vq->err[0] = '\0';
-	if (!vq_geometry(s, q, &desc, &drv, &dev))
+	if (!devsim_ring_geometry(s, q, &desc, &drv, &dev))
 		return;
 	vq->packed = negotiated(s, VMMIO_F_RING_PACKED) && !devsim_is_legacy(s);
 	vq->event_idx = negotiated(s, VMMIO_F_EVENT_IDX);
@@ -144,7 +144,7 @@ static void rebuild(struct devsim *s, uint16_t q)
 	vq->usable = true;
 }
 
-bool vq_sync(struct devsim *s, uint16_t q)
+bool devsim_ring_sync(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
 
@@ -155,81 +155,85 @@ bool vq_sync(struct devsim *s, uint16_t q)
 	vq->gen = s->vqc[q].gen;
 	rebuild(s, q);
 	if (vq->usable)
-		vq_apply_kick(s, q);
+		devsim_ring_apply_kick(s, q);
 	return vq->usable;
 }
 
 /* --- kick modes --------------------------------------------------------------------- */
 
-enum devsim_kick_mode vq_kick_effective(const struct devsim *s, uint16_t q)
+/* The kick mode in force: NEVER while the device thread runs. */
+static enum devsim_kick_mode vq_kick_effective(const struct devsim *s, uint16_t q)
 {
 	return s->thread_running ? DEVSIM_KICK_NEVER : s->vqc[q].kick;
 }
 
-void vq_apply_kick(struct devsim *s, uint16_t q)
+void devsim_ring_apply_kick(struct devsim *s, uint16_t q)
 {
 	const struct devsim_vq_ctl *ctl = &s->vqc[q];
 
-	vq_apply_mode(s, q, vq_kick_effective(s, q), ctl->kick_at, ctl->kick_wrap);
+	devsim_ring_apply_mode(s, q, vq_kick_effective(s, q), ctl->kick_at, ctl->kick_wrap);
 }
 
-void vq_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m, uint16_t at, bool wrap)
+void devsim_ring_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m, uint16_t at,
+			    bool wrap)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	const struct devsim_vq_ctl *ctl = &s->vqc[q];
 
 	if (vq->packed)
-		vq_packed_apply_kick(vq, m, at, wrap);
+		devsim_ring_packed_apply_kick(vq, m, at, wrap);
 	else
-		vq_split_apply_kick(vq, m, at);
+		devsim_ring_split_apply_kick(vq, m, at);
 	vq->applied = m;
 	if (ctl->kick_check && !s->thread_running)
-		vq_ask_refresh(s, q);
+		devsim_ring_ask_refresh(s, q);
 }
 
-void vq_kick_tick(struct devsim *s, uint16_t q)
+void devsim_ring_kick_tick(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
 
 	if (vq->packed || !vq->event_idx)
 		return;
 	if (vq->applied == DEVSIM_KICK_ALWAYS) {
-		vq_split_avail_event_set(vq, vq->last_avail);
+		devsim_ring_split_avail_event_set(vq, vq->last_avail);
 	} else if (vq->applied == DEVSIM_KICK_NEVER &&
 		   (uint16_t)(vq->avail_event - vq->last_avail) <= 2u * vq->num) {
 		/* Within the driver's reach soon: move it behind the device
 		 * again (a store every ~65536 - 2 * QueueSize buffers). */
 		vq->avail_event = (uint16_t)(vq->last_avail - 1);
-		vq_split_avail_event_set(vq, vq->avail_event);
+		devsim_ring_split_avail_event_set(vq, vq->avail_event);
 	}
 }
 
 /* --- take and use -------------------------------------------------------------------- */
 
-int vq_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
-	    uint16_t cap)
+int devsim_ring_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
+		     uint16_t cap)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	int r;
 
 	if (vq->broken)
 		return -EPROTO;
-	r = vq->packed ? vq_packed_take(s, q, c, seg, cap) : vq_split_take(s, q, c, seg, cap);
+	r = vq->packed ? devsim_ring_packed_take(s, q, c, seg, cap)
+		       : devsim_ring_split_take(s, q, c, seg, cap);
 	if (r == 1)
 		vq_stat_add(&s->vqc[q].st.taken, 1);
 	return r;
 }
 
-bool vq_has_avail(struct devsim *s, uint16_t q)
+bool devsim_ring_has_avail(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
 
 	if (vq->broken)
 		return false;
-	return vq->packed ? vq_packed_has_avail(vq) : vq_split_has_avail(vq);
+	return vq->packed ? devsim_ring_packed_has_avail(vq) : devsim_ring_split_has_avail(vq);
 }
 
-void vq_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n, bool batch)
+void devsim_ring_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n,
+			  bool batch)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	const struct vq_done *subject;
@@ -240,7 +244,7 @@ void vq_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned
 		return;
 	subject = batch ? &d[n - 1] : &d[0];
 	if (__atomic_load_n(&s->vqc[q].lie, __ATOMIC_RELAXED))
-		vq_fault_take(s, q, d, n, batch, subject, &lie);
+		devsim_ring_fault_take(s, q, d, n, batch, subject, &lie);
 	for (unsigned i = 0; i < n; i++) {
 		const struct vq_done *e = batch ? subject : &d[i];
 		uint16_t id = e->id, adv = 1;
@@ -263,9 +267,10 @@ void vq_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned
 			adv = e->ndescs;
 		}
 		if (vq->packed)
-			vq_packed_put(vq, id, len, adv, e->in_len > 0, i == 0 && lie.bad_wrap);
+			devsim_ring_packed_put(vq, id, len, adv, e->in_len > 0,
+					       i == 0 && lie.bad_wrap);
 		else
-			vq_split_put(vq, id, len, adv);
+			devsim_ring_split_put(vq, id, len, adv);
 		bytes += len;
 		if (batch)
 			break;
@@ -276,7 +281,8 @@ void vq_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned
 	vq_stat_add(&s->vqc[q].st.bytes, bytes);
 }
 
-void vq_raise_used(struct devsim *s, uint16_t q)
+/* Send a used buffer notification for queue @q (lock taken inside). */
+static void vq_raise_used(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq_ctl *ctl = &s->vqc[q];
 
@@ -291,11 +297,11 @@ void vq_raise_used(struct devsim *s, uint16_t q)
 	pthread_mutex_unlock(&s->lock);
 }
 
-void vq_flush(struct devsim *s, uint16_t q)
+void devsim_ring_flush(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
 
-	if (vq->packed ? vq_packed_flush(vq) : vq_split_flush(vq))
+	if (vq->packed ? devsim_ring_packed_flush(vq) : devsim_ring_split_flush(vq))
 		vq_raise_used(s, q);
 }
 
@@ -306,7 +312,7 @@ static uint64_t last_seq(const struct devsim *s)
 	return s->seq ? s->seq - 1 : 0;
 }
 
-void vq_record(struct devsim *s, enum devsim_rule rule, const char *fmt, ...)
+void devsim_ring_record(struct devsim *s, enum devsim_rule rule, const char *fmt, ...)
 {
 	char detail[sizeof(((struct devsim_violation *)0)->detail)];
 	va_list ap;
@@ -315,7 +321,7 @@ void vq_record(struct devsim *s, enum devsim_rule rule, const char *fmt, ...)
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&s->lock);
-	chk_record(s, rule, last_seq(s), "%s", detail);
+	devsim_chk_record(s, rule, last_seq(s), "%s", detail);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -328,18 +334,18 @@ static void vq_break(struct devsim *s, uint16_t q, const char *fmt, va_list ap)
 	vq->broken = true;
 }
 
-int vq_violation(struct devsim *s, uint16_t q, enum devsim_rule rule, const char *fmt, ...)
+int devsim_ring_violation(struct devsim *s, uint16_t q, enum devsim_rule rule, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vq_break(s, q, fmt, ap);
 	va_end(ap);
-	vq_record(s, rule, "%s", s->vq[q].err);
+	devsim_ring_record(s, rule, "%s", s->vq[q].err);
 	return -EPROTO;
 }
 
-int vq_malformed(struct devsim *s, uint16_t q, const char *fmt, ...)
+int devsim_ring_malformed(struct devsim *s, uint16_t q, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -351,7 +357,7 @@ int vq_malformed(struct devsim *s, uint16_t q, const char *fmt, ...)
 	return -EPROTO;
 }
 
-uint64_t vq_hash(uint64_t h, const void *p, size_t len)
+uint64_t devsim_ring_hash(uint64_t h, const void *p, size_t len)
 {
 	const unsigned char *b = p;
 
@@ -404,7 +410,7 @@ static void if_retire(struct devsim_vq *vq)
 
 static uint64_t snapshot(const struct devsim_vq *vq, const struct vq_chain *c)
 {
-	return vq->packed ? vq_packed_snapshot(vq, c) : vq_split_snapshot(vq, c);
+	return vq->packed ? devsim_ring_packed_snapshot(vq, c) : devsim_ring_split_snapshot(vq, c);
 }
 
 /* Checks common to the manual entry points; the queue synced and servicable. */
@@ -415,9 +421,9 @@ static int manual_enter(struct devsim *s, uint16_t q)
 	if (s->thread_running)
 		return -EBUSY;
 	s->rings_live = true;
-	if (!(s->status & VMMIO_STATUS_DRIVER_OK) || !vq_sync(s, q))
+	if (!(s->status & VMMIO_STATUS_DRIVER_OK) || !devsim_ring_sync(s, q))
 		return -EPERM;
-	vq_check_pending_notify(s, q);
+	devsim_ring_check_pending_notify(s, q);
 	return s->vq[q].broken ? -EPROTO : 0;
 }
 
@@ -432,14 +438,14 @@ int devsim_vq_take(struct devsim *s, uint16_t q, struct devsim_chain *c)
 	r = if_reserve(vq);
 	if (r)
 		return r;
-	r = vq_take(s, q, &ch, c->seg, c->seg_cap);
+	r = devsim_ring_take(s, q, &ch, c->seg, c->seg_cap);
 	if (r <= 0)
 		return r;
 	ch.snap = snapshot(vq, &ch);
 	*vq_inflight_at(vq, vq->if_count++) = ch;
 	vq->n_out++;
-	vq_kick_tick(s, q);
-	vq_ask_refresh(s, q);
+	devsim_ring_kick_tick(s, q);
+	devsim_ring_ask_refresh(s, q);
 	c->id = ch.id;
 	c->ndescs = ch.ndescs;
 	c->indirect = ch.indirect;
@@ -461,9 +467,9 @@ static void check_unchanged(struct devsim *s, uint16_t q, const struct vq_chain 
 	if (vq->packed && (int32_t)(vq->used_descs - c->pos) > 0)
 		return;
 	if (snapshot(vq, c) != c->snap)
-		vq_record(s, DEVSIM_RULE_RING_EXPOSED_UNCHANGED,
-			  "queue %u: buffer %u (descriptor %u) changed after it was made available",
-			  q, c->id, c->head);
+		devsim_ring_record(s, DEVSIM_RULE_RING_EXPOSED_UNCHANGED,
+				   "queue %u: buffer %u (descriptor %u) changed after it was made available",
+				   q, c->id, c->head);
 }
 
 /* Find the in-flight records @u names: the oldest unused one with each id
@@ -523,8 +529,8 @@ int devsim_vq_use(struct devsim *s, uint16_t q, const struct devsim_used *u, uns
 							.in_len = c->in_len };
 		}
 		vq->n_out = (uint16_t)(vq->n_out - n);
-		vq_used_add(s, q, vq->done, n, batch);
-		vq_flush(s, q);
+		devsim_ring_used_add(s, q, vq->done, n, batch);
+		devsim_ring_flush(s, q);
 		if_retire(vq);
 	}
 	free(idx);
@@ -565,8 +571,8 @@ int devsim_vq_kick_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m, u
 	ctl->kick_wrap = wrap;
 	ctl->kick_check = check;
 	pthread_mutex_unlock(&s->lock);
-	if (vq_sync(s, q))
-		vq_apply_kick(s, q);
+	if (devsim_ring_sync(s, q))
+		devsim_ring_apply_kick(s, q);
 	return 0;
 }
 

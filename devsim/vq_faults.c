@@ -143,7 +143,7 @@ static uint16_t pick_stale(const struct devsim_vq *vq, const struct vq_done *d, 
 		uint16_t pos = vq->avail_pos;
 		bool w = vq->avail_wrap;
 
-		for (unsigned k = 0; k < vq->num && vq_packed_avail_at(vq, pos, w); k++) {
+		for (unsigned k = 0; k < vq->num && devsim_ring_packed_avail_at(vq, pos, w); k++) {
 			mark(map, vq->ring[pos].id);
 			if (++pos == vq->num) {
 				pos = 0;
@@ -174,8 +174,8 @@ static void rearm(struct devsim_vq_ctl *ctl, uint32_t f)
 				    __ATOMIC_RELAXED);
 }
 
-void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n, bool batch,
-		   const struct vq_done *subject, struct vq_lie *lie)
+void devsim_ring_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n,
+			    bool batch, const struct vq_done *subject, struct vq_lie *lie)
 {
 	struct devsim_vq_ctl *ctl = &s->vqc[q];
 	struct devsim_vq *vq = &s->vq[q];
@@ -217,7 +217,8 @@ void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsign
 		/* should that slot name a buffer the device holds, another
 		 * one: the driver must be able to tell */
 		id = pick_stale(vq, d, n,
-				vq->packed ? vq_packed_phantom_id(vq) : vq_split_phantom_id(vq));
+				vq->packed ? devsim_ring_packed_phantom_id(vq)
+					   : devsim_ring_split_phantom_id(vq));
 		break;
 	default:
 		return;

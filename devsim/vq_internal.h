@@ -12,9 +12,9 @@
  *   - struct devsim_vq: the ring state (positions, wrap counters, buffers
  *     in flight). Owned by whoever services the rings: the caller of
  *     devsim_step()/devsim_vq_take()/devsim_vq_use(), or the device thread
- *     while it runs. The servicer rebuilds it (vq_sync()) whenever the
- *     control side's generation moved: the queue became ready, stopped, was
- *     reset, or the device was reset.
+ *     while it runs. The servicer rebuilds it (devsim_ring_sync())
+ *     whenever the control side's generation moved: the queue became
+ *     ready, stopped, was reset, or the device was reset.
  */
 #ifndef DEVSIM_VQ_INTERNAL_H
 #define DEVSIM_VQ_INTERNAL_H
@@ -56,7 +56,7 @@ struct vq_done {
 	uint32_t in_len; /* its writable size (DEVSIM_FAULT_USED_LEN) */
 };
 
-/* A packed used descriptor whose flags are still to be written (vq_flush()). */
+/* A packed used descriptor whose flags are still to be written (devsim_ring_flush()). */
 struct vq_pend {
 	uint16_t pos;
 	uint16_t flags;
@@ -164,50 +164,50 @@ enum vq_event {
 	VQ_EV_STOP, /* QueueReady = 0, QueuePFN = 0 */
 	VQ_EV_RESET, /* QueueReset */
 };
-void vq_ring_event(struct devsim *s, uint16_t q, enum vq_event ev);
+void devsim_ring_event(struct devsim *s, uint16_t q, enum vq_event ev);
 /* Status = 0: every ring starts over (lock held). */
-void vq_device_reset(struct devsim *s);
+void devsim_ring_device_reset(struct devsim *s);
 
 /* Bring queue @q's ring state up to date with the registers (the servicer
  * calls it before touching the ring). Returns whether it can be serviced. */
-bool vq_sync(struct devsim *s, uint16_t q);
+bool devsim_ring_sync(struct devsim *s, uint16_t q);
 /* The ring areas of queue @q from its registers; false when not ready. */
-bool vq_geometry(const struct devsim *s, uint16_t q, uint64_t *desc, uint64_t *drv,
-		 uint64_t *dev);
+bool devsim_ring_geometry(const struct devsim *s, uint16_t q, uint64_t *desc, uint64_t *drv,
+			  uint64_t *dev);
 /* Write the suppression fields of the effective kick mode ... */
-void vq_apply_kick(struct devsim *s, uint16_t q);
+void devsim_ring_apply_kick(struct devsim *s, uint16_t q);
 /* ... or of kick mode @m (@at, @wrap for DEVSIM_KICK_AT): the device
  * thread, going to sleep and waking. */
-void vq_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m, uint16_t at, bool wrap);
+void devsim_ring_apply_mode(struct devsim *s, uint16_t q, enum devsim_kick_mode m, uint16_t at,
+			    bool wrap);
 /* After taking buffers: refresh avail_event (ALWAYS; NEVER when within reach). */
-void vq_kick_tick(struct devsim *s, uint16_t q);
-/* The kick mode in force: NEVER while the device thread runs. */
-enum devsim_kick_mode vq_kick_effective(const struct devsim *s, uint16_t q);
+void devsim_ring_kick_tick(struct devsim *s, uint16_t q);
 
 /* Take the next available chain: 1, 0 none, -ENOSPC (more than @cap
  * segments; not taken; only with @seg), -EPROTO (a ring rule broken). */
-int vq_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
-	    uint16_t cap);
+int devsim_ring_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
+		     uint16_t cap);
 /* Whether a chain is available (without taking it). */
-bool vq_has_avail(struct devsim *s, uint16_t q);
+bool devsim_ring_has_avail(struct devsim *s, uint16_t q);
 /* Write used entries for @n buffers (one for the batch with @batch) ... */
-void vq_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n, bool batch);
+void devsim_ring_used_add(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n,
+			  bool batch);
 /* ... and publish them with one store, then send the used buffer
  * notification the driver's suppression asks for. */
-void vq_flush(struct devsim *s, uint16_t q);
+void devsim_ring_flush(struct devsim *s, uint16_t q);
 
 /* Record ring rule @rule broken on queue @q and stop servicing it. Returns -EPROTO. */
-int vq_violation(struct devsim *s, uint16_t q, enum devsim_rule rule, const char *fmt, ...)
+int devsim_ring_violation(struct devsim *s, uint16_t q, enum devsim_rule rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* The driver wrote something no rule names but no device can use: stop. -EPROTO. */
-int vq_malformed(struct devsim *s, uint16_t q, const char *fmt, ...)
+int devsim_ring_malformed(struct devsim *s, uint16_t q, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Record @rule without stopping the queue (notification rules). Takes the lock. */
-void vq_record(struct devsim *s, enum devsim_rule rule, const char *fmt, ...)
+void devsim_ring_record(struct devsim *s, enum devsim_rule rule, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* FNV-1a over @len bytes, continuing @h. */
-uint64_t vq_hash(uint64_t h, const void *p, size_t len);
+uint64_t devsim_ring_hash(uint64_t h, const void *p, size_t len);
 #define VQ_HASH_INIT 0xcbf29ce484222325ull
 
 /* --- split and packed engines (vq_split_dev.c, vq_packed_dev.c) ---------------------- */
@@ -239,54 +239,55 @@ static inline bool vq_seg_add(struct vq_walk *w, uint64_t addr, uint32_t len, bo
 	return true;
 }
 
-int vq_split_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
-		  uint16_t cap);
-bool vq_split_has_avail(struct devsim_vq *vq);
-void vq_split_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t advance);
+int devsim_ring_split_take(struct devsim *s, uint16_t q, struct vq_chain *c,
+			   struct devsim_seg *seg, uint16_t cap);
+bool devsim_ring_split_has_avail(struct devsim_vq *vq);
+void devsim_ring_split_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t advance);
 /* Publish; returns whether to notify the driver. */
-bool vq_split_flush(struct devsim_vq *vq);
-uint64_t vq_split_snapshot(const struct devsim_vq *vq, const struct vq_chain *c);
+bool devsim_ring_split_flush(struct devsim_vq *vq);
+uint64_t devsim_ring_split_snapshot(const struct devsim_vq *vq, const struct vq_chain *c);
 /* The head in the first available ring slot past avail idx: a buffer the
  * device has no business using (DEVSIM_FAULT_USED_ID_UNPUBLISHED). */
-uint16_t vq_split_phantom_id(const struct devsim_vq *vq);
-void vq_split_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at);
+uint16_t devsim_ring_split_phantom_id(const struct devsim_vq *vq);
+void devsim_ring_split_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at);
 /* Store avail_event (EVENT_IDX: where the driver is to notify). */
-void vq_split_avail_event_set(struct devsim_vq *vq, uint16_t v);
+void devsim_ring_split_avail_event_set(struct devsim_vq *vq, uint16_t v);
 
-int vq_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
-		   uint16_t cap);
-bool vq_packed_has_avail(const struct devsim_vq *vq);
+int devsim_ring_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c,
+			    struct devsim_seg *seg, uint16_t cap);
+bool devsim_ring_packed_has_avail(const struct devsim_vq *vq);
 /* @writable: the buffer has a device-writable part (WRITE in the used
  * descriptor: its length counts). */
-void vq_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t advance,
-		   bool writable, bool bad_wrap);
-bool vq_packed_flush(struct devsim_vq *vq);
-uint64_t vq_packed_snapshot(const struct devsim_vq *vq, const struct vq_chain *c);
-void vq_packed_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at, bool wrap);
+void devsim_ring_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t advance,
+			    bool writable, bool bad_wrap);
+bool devsim_ring_packed_flush(struct devsim_vq *vq);
+uint64_t devsim_ring_packed_snapshot(const struct devsim_vq *vq, const struct vq_chain *c);
+void devsim_ring_packed_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at,
+				   bool wrap);
 /* The first position from the device's next available one that is not
  * available, and its wrap counter (NOTIFICATION_DATA, the kick check). */
-void vq_packed_first_unavail(const struct devsim_vq *vq, uint16_t *pos, bool *wrap);
+void devsim_ring_packed_first_unavail(const struct devsim_vq *vq, uint16_t *pos, bool *wrap);
 /* Whether the descriptor at @pos is available for wrap counter @wrap ... */
-bool vq_packed_avail_at(const struct devsim_vq *vq, uint16_t pos, bool wrap);
+bool devsim_ring_packed_avail_at(const struct devsim_vq *vq, uint16_t pos, bool wrap);
 /* ... and made available: in the run of available ones from the device's
  * position (a burst's later descriptors are flagged before its head). */
-bool vq_packed_made_avail(const struct devsim_vq *vq, uint16_t pos, bool wrap);
+bool devsim_ring_packed_made_avail(const struct devsim_vq *vq, uint16_t pos, bool wrap);
 /* The buffer id in the first descriptor not made available: a buffer the
  * device has no business using (DEVSIM_FAULT_USED_ID_UNPUBLISHED). */
-uint16_t vq_packed_phantom_id(const struct devsim_vq *vq);
+uint16_t devsim_ring_packed_phantom_id(const struct devsim_vq *vq);
 
 /* --- notifications from the driver (vq_notify.c) ------------------------------------ */
 
 /* A QueueNotify write for queue @q (register path, lock held). */
-void vq_on_notify(struct devsim *s, uint16_t q, uint32_t val);
+void devsim_ring_on_notify(struct devsim *s, uint16_t q, uint32_t val);
 /* Before servicing: check a NOTIFICATION_DATA value kept from before the
  * rings were live. */
-void vq_check_pending_notify(struct devsim *s, uint16_t q);
+void devsim_ring_check_pending_notify(struct devsim *s, uint16_t q);
 /* At a step, before servicing: RING-NOTIFY-REQUIRED. */
-void vq_check_notify_required(struct devsim *s, uint16_t q);
+void devsim_ring_check_notify_required(struct devsim *s, uint16_t q);
 /* After the device wrote its suppression fields or took buffers: note
  * where it now asks to be notified (with devsim_vq_kick_mode(check)). */
-void vq_ask_refresh(struct devsim *s, uint16_t q);
+void devsim_ring_ask_refresh(struct devsim *s, uint16_t q);
 
 /* --- faults (vq_faults.c) ------------------------------------------------------------- */
 
@@ -300,33 +301,28 @@ struct vq_lie {
 /* Consume the armed used-entry fault for the entry about to name @subject
  * (one of @d[0..n), written as one IN_ORDER batch when @batch); fills
  * @lie. */
-void vq_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n, bool batch,
-		   const struct vq_done *subject, struct vq_lie *lie);
+void devsim_ring_fault_take(struct devsim *s, uint16_t q, const struct vq_done *d, unsigned n,
+			    bool batch, const struct vq_done *subject, struct vq_lie *lie);
 
 /* --- service (vq_service.c, backend_*.c) --------------------------------------------- */
 
 /* Service every queue once with the backend; returns buffers used. */
-unsigned vq_service_all(struct devsim *s);
-unsigned vq_sink_service(struct devsim *s, uint16_t q);
-unsigned vq_loopback_service(struct devsim *s, uint16_t rxq, uint16_t txq);
-/* Queue @q may be serviced now (step: notified or NEVER; thread: not
- * asleep, or woken by a notification). */
-bool vq_armed(struct devsim *s, uint16_t q);
-/* Send a used buffer notification for queue @q (lock taken inside). */
-void vq_raise_used(struct devsim *s, uint16_t q);
+unsigned devsim_ring_service_all(struct devsim *s);
+unsigned devsim_ring_sink_service(struct devsim *s, uint16_t q);
+unsigned devsim_ring_loopback_service(struct devsim *s, uint16_t rxq, uint16_t txq);
 
 /* --- the device thread (thread.c) ---------------------------------------------------- */
 
 /* A register-side change the device thread must see before the read-back
  * that completes it: returns the new epoch (lock held). */
-uint64_t vq_epoch_bump(struct devsim *s);
+uint64_t devsim_ring_epoch_bump(struct devsim *s);
 /* Whether the device thread has not yet caught up with epoch @e. */
-bool vq_thread_behind(const struct devsim *s, uint64_t e);
+bool devsim_ring_thread_behind(const struct devsim *s, uint64_t e);
 /* Device thread: whether queue @q is polled this round; a queue asleep
  * wakes (and stops asking for notifications) once one came. */
-bool vq_thread_due(struct devsim *s, uint16_t q);
+bool devsim_ring_thread_due(struct devsim *s, uint16_t q);
 /* Device thread: queue @q gave @used buffers this round; after
  * sleep_after idle rounds it asks for a notification and sleeps. */
-void vq_thread_idle_check(struct devsim *s, uint16_t q, unsigned used);
+void devsim_ring_thread_idle_check(struct devsim *s, uint16_t q, unsigned used);
 
 #endif /* DEVSIM_VQ_INTERNAL_H */

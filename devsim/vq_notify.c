@@ -35,31 +35,31 @@ static void check_notify_data(struct devsim *s, uint16_t q, uint32_t val)
 
 		/* The scan starts at the device's position, which the device
 		 * thread moves under our feet: checked in step mode only. */
-		if (s->thread_running || !vq_sync(s, q))
+		if (s->thread_running || !devsim_ring_sync(s, q))
 			return;
-		vq_packed_first_unavail(vq, &pos, &w);
+		devsim_ring_packed_first_unavail(vq, &pos, &w);
 		if ((off & 0x7fffu) != pos || wrap != w)
-			chk_record(s, DEVSIM_RULE_RING_NOTIFY_DATA, s->seq - 1,
-				   "queue %u: QueueNotify 0x%x names offset %u wrap %u, the next descriptor to make available is %u wrap %u",
-				   q, val, off & 0x7fffu, wrap, pos, w);
+			devsim_chk_record(s, DEVSIM_RULE_RING_NOTIFY_DATA, s->seq - 1,
+					  "queue %u: QueueNotify 0x%x names offset %u wrap %u, the next descriptor to make available is %u wrap %u",
+					  q, val, off & 0x7fffu, wrap, pos, w);
 	} else {
 		uint64_t desc, drv, dev;
 		struct vmmio_vring_avail *avail;
 		uint16_t idx;
 
 		/* The driver's own field: no race with the device thread. */
-		if (!vq_geometry(s, q, &desc, &drv, &dev))
+		if (!devsim_ring_geometry(s, q, &desc, &drv, &dev))
 			return;
 		avail = vq_ptr(drv);
 		idx = vmmio_load16(&avail->idx);
 		if (off != idx)
-			chk_record(s, DEVSIM_RULE_RING_NOTIFY_DATA, s->seq - 1,
-				   "queue %u: QueueNotify 0x%x names avail idx %u, the available ring's idx is %u",
-				   q, val, off, idx);
+			devsim_chk_record(s, DEVSIM_RULE_RING_NOTIFY_DATA, s->seq - 1,
+					  "queue %u: QueueNotify 0x%x names avail idx %u, the available ring's idx is %u",
+					  q, val, off, idx);
 	}
 }
 
-void vq_on_notify(struct devsim *s, uint16_t q, uint32_t val)
+void devsim_ring_on_notify(struct devsim *s, uint16_t q, uint32_t val)
 {
 	struct devsim_vq_ctl *ctl = &s->vqc[q];
 
@@ -71,7 +71,7 @@ void vq_on_notify(struct devsim *s, uint16_t q, uint32_t val)
 	}
 	ctl->notified = true;
 	/* Release: a device thread asleep on this count reads the ring after
-	 * it sees the count move (vq_thread_due()). */
+	 * it sees the count move (devsim_ring_thread_due()). */
 	__atomic_store_n(&ctl->kicks, ctl->kicks + 1, __ATOMIC_RELEASE);
 	check_notify_data(s, q, val);
 }
@@ -79,7 +79,7 @@ void vq_on_notify(struct devsim *s, uint16_t q, uint32_t val)
 /* A value that came before the rings were live, checked at the first
  * service: the ring may have moved since, so any position from the
  * device's to the driver's current one is accepted. */
-void vq_check_pending_notify(struct devsim *s, uint16_t q)
+void devsim_ring_check_pending_notify(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq_ctl *ctl = &s->vqc[q];
 	struct devsim_vq *vq = &s->vq[q];
@@ -96,7 +96,8 @@ void vq_check_pending_notify(struct devsim *s, uint16_t q)
 
 		off &= 0x7fffu;
 		ok = off == pos && wrap == w;
-		for (unsigned n = 0; !ok && n < vq->num && vq_packed_avail_at(vq, pos, w); n++) {
+		for (unsigned n = 0; !ok && n < vq->num && devsim_ring_packed_avail_at(vq, pos, w);
+		     n++) {
 			if (++pos == vq->num) {
 				pos = 0;
 				w = !w;
@@ -111,12 +112,12 @@ void vq_check_pending_notify(struct devsim *s, uint16_t q)
 			     (uint16_t)(off - vq->last_avail - 1) < (uint16_t)(idx - vq->last_avail);
 	}
 	if (!ok)
-		vq_record(s, DEVSIM_RULE_RING_NOTIFY_DATA,
-			  "queue %u: QueueNotify 0x%x names no position between the device's and the next one to make available",
-			  q, val);
+		devsim_ring_record(s, DEVSIM_RULE_RING_NOTIFY_DATA,
+				   "queue %u: QueueNotify 0x%x names no position between the device's and the next one to make available",
+				   q, val);
 }
 
-void vq_ask_refresh(struct devsim *s, uint16_t q)
+void devsim_ring_ask_refresh(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	const struct devsim_vq_ctl *ctl = &s->vqc[q];
@@ -133,9 +134,9 @@ void vq_ask_refresh(struct devsim *s, uint16_t q)
 			vq->ask_idx = ctl->kick_at;
 			vq->ask_wrap = ctl->kick_wrap;
 		} else {
-			vq_packed_first_unavail(vq, &vq->ask_idx, &vq->ask_wrap);
+			devsim_ring_packed_first_unavail(vq, &vq->ask_idx, &vq->ask_wrap);
 		}
-		vq->ask_active = !vq_packed_made_avail(vq, vq->ask_idx, vq->ask_wrap);
+		vq->ask_active = !devsim_ring_packed_made_avail(vq, vq->ask_idx, vq->ask_wrap);
 		return;
 	}
 	vq->ask_idx = vmmio_load16(&vq->avail->idx);
@@ -148,7 +149,7 @@ void vq_ask_refresh(struct devsim *s, uint16_t q)
 	vq->ask_active = (uint16_t)(vq->ask_event - vq->ask_idx) < 0x8000u;
 }
 
-void vq_check_notify_required(struct devsim *s, uint16_t q)
+void devsim_ring_check_notify_required(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	const struct devsim_vq_ctl *ctl = &s->vqc[q];
@@ -157,19 +158,20 @@ void vq_check_notify_required(struct devsim *s, uint16_t q)
 	if (!ctl->kick_check || !vq->ask_active || ctl->kicks != vq->ask_kicks)
 		return;
 	if (vq->packed) {
-		if (!vq_packed_made_avail(vq, vq->ask_idx, vq->ask_wrap))
+		if (!devsim_ring_packed_made_avail(vq, vq->ask_idx, vq->ask_wrap))
 			return;
-		vq_record(s, DEVSIM_RULE_RING_NOTIFY_REQUIRED,
-			  "queue %u: descriptor %u (wrap %u) made available after the device asked for a notification, none came",
-			  q, vq->ask_idx, vq->ask_wrap);
+		devsim_ring_record(s, DEVSIM_RULE_RING_NOTIFY_REQUIRED,
+				   "queue %u: descriptor %u (wrap %u) made available after the device asked for a notification, none came",
+				   q, vq->ask_idx, vq->ask_wrap);
 	} else {
 		idx = vmmio_load16(&vq->avail->idx);
 		if (vq->event_idx ? !vmmio_need_event(vq->ask_event, idx, vq->ask_idx) :
 				    idx == vq->ask_idx)
 			return;
-		vq_record(s, DEVSIM_RULE_RING_NOTIFY_REQUIRED,
-			  "queue %u: avail idx moved %u -> %u past %s %u, no notification came", q,
-			  vq->ask_idx, idx, vq->event_idx ? "avail_event" : "flags", vq->event_idx ? vq->ask_event : 0);
+		devsim_ring_record(s, DEVSIM_RULE_RING_NOTIFY_REQUIRED,
+				   "queue %u: avail idx moved %u -> %u past %s %u, no notification came",
+				   q, vq->ask_idx, idx, vq->event_idx ? "avail_event" : "flags",
+				   vq->event_idx ? vq->ask_event : 0);
 	}
 	vq->ask_active = false;
 }

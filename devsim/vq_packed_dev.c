@@ -34,26 +34,26 @@ static inline uint16_t used_flags(bool wrap)
 	return wrap ? (uint16_t)(VMMIO_DESC_F_AVAIL | VMMIO_DESC_F_USED) : 0;
 }
 
-bool vq_packed_avail_at(const struct devsim_vq *vq, uint16_t pos, bool wrap)
+bool devsim_ring_packed_avail_at(const struct devsim_vq *vq, uint16_t pos, bool wrap)
 {
 	return flags_avail(vmmio_load16(&vq->ring[pos].flags), wrap);
 }
 
-bool vq_packed_has_avail(const struct devsim_vq *vq)
+bool devsim_ring_packed_has_avail(const struct devsim_vq *vq)
 {
-	return vq_packed_avail_at(vq, vq->avail_pos, vq->avail_wrap);
+	return devsim_ring_packed_avail_at(vq, vq->avail_pos, vq->avail_wrap);
 }
 
 /* The driver writes the flags of a burst's later descriptors before its
  * first head's: what is made available is the run of available
  * descriptors from the device's position, which ends at the first head
  * not exposed yet. */
-bool vq_packed_made_avail(const struct devsim_vq *vq, uint16_t pos, bool wrap)
+bool devsim_ring_packed_made_avail(const struct devsim_vq *vq, uint16_t pos, bool wrap)
 {
 	uint16_t p = vq->avail_pos;
 	bool w = vq->avail_wrap;
 
-	for (unsigned n = 0; n < vq->num && vq_packed_avail_at(vq, p, w); n++) {
+	for (unsigned n = 0; n < vq->num && devsim_ring_packed_avail_at(vq, p, w); n++) {
 		if (p == pos && w == wrap)
 			return true;
 		advance(&p, &w, 1, vq->num);
@@ -61,12 +61,12 @@ bool vq_packed_made_avail(const struct devsim_vq *vq, uint16_t pos, bool wrap)
 	return false;
 }
 
-void vq_packed_first_unavail(const struct devsim_vq *vq, uint16_t *pos, bool *wrap)
+void devsim_ring_packed_first_unavail(const struct devsim_vq *vq, uint16_t *pos, bool *wrap)
 {
 	uint16_t p = vq->avail_pos;
 	bool w = vq->avail_wrap;
 
-	for (unsigned n = 0; n < vq->num && vq_packed_avail_at(vq, p, w); n++)
+	for (unsigned n = 0; n < vq->num && devsim_ring_packed_avail_at(vq, p, w); n++)
 		advance(&p, &w, 1, vq->num);
 	*pos = p;
 	*wrap = w;
@@ -82,12 +82,13 @@ static int walk_table(struct devsim *s, uint16_t q, struct vq_walk *w, uint16_t 
 	uint32_t entries = len / sizeof(*tbl);
 
 	if (!addr || !entries || len % sizeof(*tbl))
-		return vq_malformed(s, q, "indirect descriptor at %u: table at 0x%llx of %u bytes", at,
-				    (unsigned long long)addr, len);
+		return devsim_ring_malformed(s, q,
+					     "indirect descriptor at %u: table at 0x%llx of %u bytes",
+					     at, (unsigned long long)addr, len);
 	if (entries > vq->num)
-		return vq_violation(s, q, DEVSIM_RULE_RING_CHAIN_LEN,
-				    "indirect descriptor at %u: table of %u entries, QueueSize %u", at,
-				    entries, vq->num);
+		return devsim_ring_violation(s, q, DEVSIM_RULE_RING_CHAIN_LEN,
+					     "indirect descriptor at %u: table of %u entries, QueueSize %u",
+					     at, entries, vq->num);
 	w->c->tbl_addr = addr;
 	w->c->tbl_len = len;
 	w->c->tbl_n = (uint16_t)entries;
@@ -95,13 +96,13 @@ static int walk_table(struct devsim *s, uint16_t q, struct vq_walk *w, uint16_t 
 		struct vmmio_pdesc d = tbl[j];
 
 		if (d.flags & ~VMMIO_DESC_F_WRITE)
-			return vq_violation(s, q, DEVSIM_RULE_RING_INDIRECT_NESTED,
-					    "indirect table at %u: entry %u has flags 0x%x (only WRITE is allowed)",
-					    at, j, d.flags);
+			return devsim_ring_violation(s, q, DEVSIM_RULE_RING_INDIRECT_NESTED,
+						     "indirect table at %u: entry %u has flags 0x%x (only WRITE is allowed)",
+						     at, j, d.flags);
 		if (!vq_seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
-			return vq_violation(s, q, DEVSIM_RULE_RING_WRITE_AFTER_READ,
-					    "indirect table at %u: entry %u is device-readable after a writable one",
-					    at, j);
+			return devsim_ring_violation(s, q, DEVSIM_RULE_RING_WRITE_AFTER_READ,
+						     "indirect table at %u: entry %u is device-readable after a writable one",
+						     at, j);
 	}
 	return 0;
 }
@@ -122,18 +123,20 @@ static int walk_list(struct devsim *s, uint16_t q, struct vq_walk *w)
 		 * available before all subsequent descriptors comprising the
 		 * list are made available": the rest must be there already. */
 		if (n && !flags_avail(d.flags, wrap))
-			return vq_malformed(s, q, "list at %u: descriptor %u is not available (flags 0x%x, wrap %u)",
-					    c->head, pos, d.flags, wrap);
+			return devsim_ring_malformed(s, q,
+						     "list at %u: descriptor %u is not available (flags 0x%x, wrap %u)",
+						     c->head, pos, d.flags, wrap);
 		n++;
 		if (d.flags & VMMIO_DESC_F_INDIRECT) {
 			if (!vq->indirect)
-				return vq_violation(s, q, DEVSIM_RULE_RING_INDIRECT_FEATURE,
-						    "descriptor %u has INDIRECT, VIRTIO_F_INDIRECT_DESC not negotiated",
-						    pos);
+				return devsim_ring_violation(s, q,
+							     DEVSIM_RULE_RING_INDIRECT_FEATURE,
+							     "descriptor %u has INDIRECT, VIRTIO_F_INDIRECT_DESC not negotiated",
+							     pos);
 			if ((d.flags & VMMIO_DESC_F_NEXT) || n > 1)
-				return vq_violation(s, q, DEVSIM_RULE_RING_INDIRECT_NEXT,
-						    "descriptor %u has INDIRECT in a NEXT list (flags 0x%x)",
-						    pos, d.flags);
+				return devsim_ring_violation(s, q, DEVSIM_RULE_RING_INDIRECT_NEXT,
+							     "descriptor %u has INDIRECT in a NEXT list (flags 0x%x)",
+							     pos, d.flags);
 			c->indirect = true;
 			if (walk_table(s, q, w, pos, d.addr, d.len))
 				return -EPROTO;
@@ -141,9 +144,9 @@ static int walk_list(struct devsim *s, uint16_t q, struct vq_walk *w)
 			break;
 		}
 		if (!vq_seg_add(w, d.addr, d.len, d.flags & VMMIO_DESC_F_WRITE))
-			return vq_violation(s, q, DEVSIM_RULE_RING_WRITE_AFTER_READ,
-					    "list at %u: descriptor %u is device-readable after a writable one",
-					    c->head, pos);
+			return devsim_ring_violation(s, q, DEVSIM_RULE_RING_WRITE_AFTER_READ,
+						     "list at %u: descriptor %u is device-readable after a writable one",
+						     c->head, pos);
 		/* "Buffer ID is included in the last descriptor in the list." */
 		if (!(d.flags & VMMIO_DESC_F_NEXT)) {
 			c->id = d.id;
@@ -151,22 +154,22 @@ static int walk_list(struct devsim *s, uint16_t q, struct vq_walk *w)
 		}
 		/* All QueueSize descriptors and still NEXT: the list loops. */
 		if (n == vq->num)
-			return vq_violation(s, q, DEVSIM_RULE_RING_CHAIN_LEN,
-					    "list at %u has more than QueueSize %u descriptors", c->head,
-					    vq->num);
+			return devsim_ring_violation(s, q, DEVSIM_RULE_RING_CHAIN_LEN,
+						     "list at %u has more than QueueSize %u descriptors",
+						     c->head, vq->num);
 		advance(&pos, &wrap, 1, vq->num);
 	}
 	c->ndescs = (uint16_t)n;
 	return 0;
 }
 
-int vq_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
-		   uint16_t cap)
+int devsim_ring_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c,
+			    struct devsim_seg *seg, uint16_t cap)
 {
 	struct devsim_vq *vq = &s->vq[q];
 	struct vq_walk w = { .c = c, .seg = seg, .cap = cap };
 
-	if (!vq_packed_has_avail(vq))
+	if (!devsim_ring_packed_has_avail(vq))
 		return 0;
 	/* The flags announce the descriptor: read the rest after them. */
 	vmmio_rmb();
@@ -183,8 +186,8 @@ int vq_packed_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devs
 	return 1;
 }
 
-void vq_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t n, bool writable,
-		   bool bad_wrap)
+void devsim_ring_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t n,
+			    bool writable, bool bad_wrap)
 {
 	struct vmmio_pdesc *d = &vq->ring[vq->used_pos];
 	uint16_t flags = used_flags(vq->used_wrap);
@@ -199,7 +202,7 @@ void vq_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t n, 
 		flags |= VMMIO_DESC_F_WRITE;
 	d->id = id;
 	d->len = len;
-	/* The flags are written by vq_packed_flush(), after a write barrier. */
+	/* The flags are written by devsim_ring_packed_flush(), after a write barrier. */
 	vq->pend[vq->n_pend++] = (struct vq_pend){ .pos = vq->used_pos, .flags = flags };
 	advance(&vq->used_pos, &vq->used_wrap, n, vq->num);
 	vq->used_descs += n;
@@ -207,12 +210,12 @@ void vq_packed_put(struct devsim_vq *vq, uint16_t id, uint32_t len, uint16_t n, 
 
 /* A device that reads past the available run (a wrap counter ignored)
  * finds a stale descriptor there, and uses it. */
-uint16_t vq_packed_phantom_id(const struct devsim_vq *vq)
+uint16_t devsim_ring_packed_phantom_id(const struct devsim_vq *vq)
 {
 	uint16_t pos;
 	bool wrap;
 
-	vq_packed_first_unavail(vq, &pos, &wrap);
+	devsim_ring_packed_first_unavail(vq, &pos, &wrap);
 	return vq->ring[pos].id;
 }
 
@@ -237,7 +240,7 @@ static bool need_irq(const struct devsim_vq *vq, uint32_t count)
 	return vmmio_need_event(off, vq->used_pos, old);
 }
 
-bool vq_packed_flush(struct devsim_vq *vq)
+bool devsim_ring_packed_flush(struct devsim_vq *vq)
 {
 	uint32_t count;
 
@@ -257,7 +260,8 @@ bool vq_packed_flush(struct devsim_vq *vq)
 	return count && need_irq(vq, count);
 }
 
-void vq_packed_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at, bool wrap)
+void devsim_ring_packed_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_t at,
+				   bool wrap)
 {
 	uint16_t flags = VMMIO_PEVENT_ENABLE;
 
@@ -275,7 +279,7 @@ void vq_packed_apply_kick(struct devsim_vq *vq, enum devsim_kick_mode m, uint16_
 
 /* The ring descriptors of @c (and its table, if its descriptor still
  * points to it) as they are now. */
-uint64_t vq_packed_snapshot(const struct devsim_vq *vq, const struct vq_chain *c)
+uint64_t devsim_ring_packed_snapshot(const struct devsim_vq *vq, const struct vq_chain *c)
 {
 	uint64_t h = VQ_HASH_INIT;
 	struct vmmio_pdesc d = { 0 };
@@ -284,10 +288,10 @@ uint64_t vq_packed_snapshot(const struct devsim_vq *vq, const struct vq_chain *c
 
 	for (unsigned k = 0; k < c->ndescs; k++) {
 		d = vq->ring[pos];
-		h = vq_hash(h, &d, sizeof(d));
+		h = devsim_ring_hash(h, &d, sizeof(d));
 		advance(&pos, &wrap, 1, vq->num);
 	}
 	if (c->indirect && d.addr == c->tbl_addr && d.len == c->tbl_len)
-		h = vq_hash(h, vq_ptr(c->tbl_addr), c->tbl_len);
+		h = devsim_ring_hash(h, vq_ptr(c->tbl_addr), c->tbl_len);
 	return h;
 }

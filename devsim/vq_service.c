@@ -8,10 +8,12 @@
  */
 #include "devsim_internal.h"
 
-bool vq_armed(struct devsim *s, uint16_t q)
+/* Queue @q may be serviced now (step: notified or NEVER; thread: not
+ * asleep, or woken by a notification). */
+static bool vq_armed(struct devsim *s, uint16_t q)
 {
 	if (s->thread_running)
-		return vq_thread_due(s, q);
+		return devsim_ring_thread_due(s, q);
 	return s->vq[q].applied == DEVSIM_KICK_NEVER || s->vqc[q].notified;
 }
 
@@ -36,15 +38,15 @@ static unsigned loopback_all(struct devsim *s)
 			continue;
 		vq_stat_add(&s->vqc[tx].st.polls, 1);
 		vq_stat_add(&s->vqc[rx].st.polls, 1);
-		n = vq_loopback_service(s, rx, tx);
+		n = devsim_ring_loopback_service(s, rx, tx);
 		if (s->thread_running)
-			vq_thread_idle_check(s, tx, n);
+			devsim_ring_thread_idle_check(s, tx, n);
 		used += n;
 	}
 	return used;
 }
 
-unsigned vq_service_all(struct devsim *s)
+unsigned devsim_ring_service_all(struct devsim *s)
 {
 	unsigned used = 0;
 
@@ -56,9 +58,9 @@ unsigned vq_service_all(struct devsim *s)
 			if (!serviceable(s, q) || !vq_armed(s, q))
 				continue;
 			vq_stat_add(&s->vqc[q].st.polls, 1);
-			n = vq_sink_service(s, q);
+			n = devsim_ring_sink_service(s, q);
 			if (s->thread_running)
-				vq_thread_idle_check(s, q, n);
+				devsim_ring_thread_idle_check(s, q, n);
 			used += n;
 		}
 		return used;
@@ -79,14 +81,14 @@ unsigned devsim_step(struct devsim *s)
 	if (!(s->status & VMMIO_STATUS_DRIVER_OK))
 		return 0;
 	for (uint16_t q = 0; q < s->cfg.num_queues; q++) {
-		if (!vq_sync(s, q))
+		if (!devsim_ring_sync(s, q))
 			continue;
-		vq_check_pending_notify(s, q);
-		vq_check_notify_required(s, q);
+		devsim_ring_check_pending_notify(s, q);
+		devsim_ring_check_notify_required(s, q);
 	}
-	used = vq_service_all(s);
+	used = devsim_ring_service_all(s);
 	for (uint16_t q = 0; q < s->cfg.num_queues; q++)
 		if (s->vq[q].usable)
-			vq_ask_refresh(s, q);
+			devsim_ring_ask_refresh(s, q);
 	return used;
 }

@@ -12,7 +12,7 @@ const char *vmmio_dev_error(const struct vmmio_dev *d)
 	return d->err;
 }
 
-int dev_error(struct vmmio_dev *d, int err, const char *fmt, ...)
+int vmmio_dev_set_error(struct vmmio_dev *d, int err, const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(d->err, sizeof(d->err), "%s: ", d->win.name ? d->win.name : "virtio-mmio");
@@ -33,7 +33,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int reg_poll(struct vmmio_dev *d, uint32_t off, uint32_t mask, uint32_t want, uint32_t *last)
+int vmmio_reg_poll(struct vmmio_dev *d, uint32_t off, uint32_t mask, uint32_t want, uint32_t *last)
 {
 	const uint64_t deadline = now_ns() + (uint64_t)d->timeout_ms * 1000000u;
 	/* Devices usually finish at once: spin a little before sleeping. */
@@ -55,7 +55,7 @@ int reg_poll(struct vmmio_dev *d, uint32_t off, uint32_t mask, uint32_t want, ui
 	}
 }
 
-void status_set(struct vmmio_dev *d, uint8_t bits)
+void vmmio_status_set(struct vmmio_dev *d, uint8_t bits)
 {
 	d->status |= bits;
 	reg_write(d, VMMIO_REG_STATUS, d->status);

@@ -24,11 +24,13 @@ int vmmio_cfg_get(struct vmmio_dev *d, uint32_t off, unsigned size, uint64_t *va
 	const struct vmmio_regwin_ops *ops = d->win.ops;
 
 	if (!cfg_size_ok(size) || off > UINT32_MAX - VMMIO_REG_CONFIG - size)
-		return dev_error(d, -EINVAL, "config read of %u bytes at +0x%x: bad field", size, off);
+		return vmmio_dev_set_error(d, -EINVAL, "config read of %u bytes at +0x%x: bad field",
+				     size, off);
 	/* Fields are naturally aligned; 64-bit ones are two aligned 32-bit
 	 * halves ("MMIO Device Register Layout", driver requirements). */
 	if (off % (size > 4 ? 4 : size))
-		return dev_error(d, -EINVAL, "config field of %u bytes at +0x%x is misaligned", size, off);
+		return vmmio_dev_set_error(d, -EINVAL, "config field of %u bytes at +0x%x is misaligned",
+				     size, off);
 
 	if (dev_is_legacy(d)) {
 		/* Legacy config is guest-native endian and read byte by byte. */
@@ -65,7 +67,8 @@ int vmmio_cfg_snapshot(struct vmmio_dev *d, vmmio_cfg_reader_fn read, void *out,
 		uint8_t again[CFG_SNAPSHOT_MAX];
 
 		if (size > sizeof(again))
-			return dev_error(d, -EINVAL, "config snapshot of %zu bytes is too large", size);
+			return vmmio_dev_set_error(d, -EINVAL,
+					     "config snapshot of %zu bytes is too large", size);
 		int r = read(d, out);
 		if (r)
 			return r;
@@ -80,8 +83,9 @@ int vmmio_cfg_snapshot(struct vmmio_dev *d, vmmio_cfg_reader_fn read, void *out,
 				return 0;
 			memcpy(out, again, size);
 		}
-		return dev_error(d, -EAGAIN, "config space kept changing over %u reads (legacy)",
-				 VMMIO_CFG_RETRIES);
+		return vmmio_dev_set_error(d, -EAGAIN,
+				     "config space kept changing over %u reads (legacy)",
+				     VMMIO_CFG_RETRIES);
 	}
 
 	uint32_t before = 0, after = 0;
@@ -95,9 +99,9 @@ int vmmio_cfg_snapshot(struct vmmio_dev *d, vmmio_cfg_reader_fn read, void *out,
 		if (after == before)
 			return 0;
 	}
-	return dev_error(d, -EAGAIN,
-			 "ConfigGeneration changed during each of %u reads (last 0x%x -> 0x%x)",
-			 VMMIO_CFG_RETRIES, before, after);
+	return vmmio_dev_set_error(d, -EAGAIN,
+			     "ConfigGeneration changed during each of %u reads (last 0x%x -> 0x%x)",
+			     VMMIO_CFG_RETRIES, before, after);
 }
 
 struct one_field {
@@ -129,13 +133,15 @@ int vmmio_cfg_write(struct vmmio_dev *d, uint32_t off, unsigned size, uint32_t v
 
 	if ((size != 1 && size != 2 && size != 4) || off > UINT32_MAX - VMMIO_REG_CONFIG - size ||
 	    off % size)
-		return dev_error(d, -EINVAL, "config write of %u bytes at +0x%x: bad field", size, off);
+		return vmmio_dev_set_error(d, -EINVAL, "config write of %u bytes at +0x%x: bad field",
+				     size, off);
 	/* "During this step the driver MAY read (but MUST NOT write) the
 	 * device-specific configuration fields" (feature negotiation). */
 	if (!dev_is_legacy(d) && (d->status & VMMIO_STATUS_DRIVER) &&
 	    !(d->status & VMMIO_STATUS_FEATURES_OK))
-		return dev_error(d, -EPERM,
-				 "config write at +0x%x during feature negotiation is not allowed", off);
+		return vmmio_dev_set_error(d, -EPERM,
+				     "config write at +0x%x during feature negotiation is not allowed",
+				     off);
 	if (dev_is_legacy(d)) {
 		uint8_t b[4];
 

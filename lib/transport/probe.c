@@ -51,16 +51,17 @@ static int wait_hotplug(struct vmmio_dev *d, int timeout_ms)
 			break;
 		r = wait_once(d, &poll_only, (int)(deadline - now));
 		if (r < 0)
-			return dev_error(d, r, "waiting for the hotplug interrupt failed (%s)",
-					 strerror(-r));
+			return vmmio_dev_set_error(d, r, "waiting for the hotplug interrupt failed (%s)",
+					     strerror(-r));
 		if (r == 0)
 			break;
 		d->device_id = reg_read(d, VMMIO_REG_DEVICE_ID);
 		if (d->device_id)
 			return 0;
 	}
-	return dev_error(d, -ETIMEDOUT,
-			 "DeviceID still 0 (placeholder) after waiting %d ms for hotplug", timeout_ms);
+	return vmmio_dev_set_error(d, -ETIMEDOUT,
+			     "DeviceID still 0 (placeholder) after waiting %d ms for hotplug",
+			     timeout_ms);
 }
 
 int vmmio_probe(struct vmmio_dev *d, const struct vmmio_regwin *win,
@@ -76,16 +77,17 @@ int vmmio_probe(struct vmmio_dev *d, const struct vmmio_regwin *win,
 	 * 0x74726976, although it MAY report an error." */
 	magic = reg_read(d, VMMIO_REG_MAGIC_VALUE);
 	if (magic != VMMIO_MAGIC_VALUE)
-		return dev_error(d, -ENODEV,
-				 "MagicValue is 0x%08x, not 0x74726976 (\"virt\"): not a virtio-mmio device, ignored",
-				 magic);
+		return vmmio_dev_set_error(d, -ENODEV,
+				     "MagicValue is 0x%08x, not 0x74726976 (\"virt\"): not a virtio-mmio device, ignored",
+				     magic);
 
 	/* Version 2 is the current interface; 1 is driven through the legacy
 	 * interface ("Legacy interface"); anything else is ignored. */
 	version = reg_read(d, VMMIO_REG_VERSION);
 	if (version != VMMIO_VERSION_MODERN && version != VMMIO_VERSION_LEGACY)
-		return dev_error(d, -EPROTONOSUPPORT,
-				 "Version is %u, expected 2 (or 1, legacy): device ignored", version);
+		return vmmio_dev_set_error(d, -EPROTONOSUPPORT,
+				     "Version is %u, expected 2 (or 1, legacy): device ignored",
+				     version);
 	d->version = version;
 
 	d->device_id = reg_read(d, VMMIO_REG_DEVICE_ID);

@@ -32,8 +32,9 @@ void vmmio_legacy_layout(uint16_t num, uint32_t align, struct vmmio_legacy_layou
 static int check_negotiated(struct vmmio_dev *d, const char *what, uint16_t idx)
 {
 	if (!d->features_locked)
-		return dev_error(d, -EPERM, "%s of queue %u before feature negotiation completed",
-				 what, idx);
+		return vmmio_dev_set_error(d, -EPERM,
+				     "%s of queue %u before feature negotiation completed", what,
+				     idx);
 	return 0;
 }
 
@@ -51,8 +52,8 @@ int vmmio_queue_max(struct vmmio_dev *d, uint16_t idx, uint16_t *max)
 	 * legacy, where QueueSizeMax may only be read while it is 0). */
 	in_use = reg_read(d, in_use_reg);
 	if (in_use)
-		return dev_error(d, -EBUSY, "queue %u is already in use (%s reads 0x%x)", idx,
-				 dev_is_legacy(d) ? "QueuePFN" : "QueueReady", in_use);
+		return vmmio_dev_set_error(d, -EBUSY, "queue %u is already in use (%s reads 0x%x)", idx,
+				     dev_is_legacy(d) ? "QueuePFN" : "QueueReady", in_use);
 	m = reg_read(d, VMMIO_REG_QUEUE_NUM_MAX);
 	*max = (uint16_t)(m > VMMIO_QUEUE_SIZE_MAX ? VMMIO_QUEUE_SIZE_MAX : m);
 	return 0;
@@ -65,22 +66,24 @@ static int enable_legacy(struct vmmio_dev *d, uint16_t idx, const struct vmmio_q
 
 	/* Legacy queues are split rings, whose size is a power of 2. */
 	if (c->num & (c->num - 1))
-		return dev_error(d, -EINVAL, "legacy queue %u: QueueSize %u is not a power of 2",
-				 idx, c->num);
+		return vmmio_dev_set_error(d, -EINVAL,
+				     "legacy queue %u: QueueSize %u is not a power of 2", idx,
+				     c->num);
 	vmmio_legacy_layout(c->num, VMMIO_LEGACY_ALIGN, &l);
 	if (c->desc % VMMIO_LEGACY_PAGE_SIZE || !c->desc)
-		return dev_error(d, -EINVAL,
-				 "legacy queue %u: descriptor area 0x%llx is not a non-zero page address",
-				 idx, (unsigned long long)c->desc);
+		return vmmio_dev_set_error(d, -EINVAL,
+				     "legacy queue %u: descriptor area 0x%llx is not a non-zero page address",
+				     idx, (unsigned long long)c->desc);
 	if (c->driver != c->desc + l.avail_off || c->device != c->desc + l.used_off)
-		return dev_error(d, -EINVAL,
-				 "legacy queue %u: areas must follow the legacy layout (driver 0x%llx, device 0x%llx expected)",
-				 idx, (unsigned long long)(c->desc + l.avail_off),
-				 (unsigned long long)(c->desc + l.used_off));
+		return vmmio_dev_set_error(d, -EINVAL,
+				     "legacy queue %u: areas must follow the legacy layout (driver 0x%llx, device 0x%llx expected)",
+				     idx, (unsigned long long)(c->desc + l.avail_off),
+				     (unsigned long long)(c->desc + l.used_off));
 	pfn = c->desc / VMMIO_LEGACY_PAGE_SIZE;
 	if (pfn > UINT32_MAX)
-		return dev_error(d, -EINVAL, "legacy queue %u: page number 0x%llx exceeds QueuePFN",
-				 idx, (unsigned long long)pfn);
+		return vmmio_dev_set_error(d, -EINVAL,
+				     "legacy queue %u: page number 0x%llx exceeds QueuePFN", idx,
+				     (unsigned long long)pfn);
 	reg_write(d, VMMIO_REG_QUEUE_NUM, c->num);
 	reg_write(d, VMMIO_REG_LEGACY_QUEUE_ALIGN, VMMIO_LEGACY_ALIGN);
 	reg_write(d, VMMIO_REG_LEGACY_QUEUE_PFN, (uint32_t)pfn);
@@ -95,10 +98,12 @@ int vmmio_queue_enable(struct vmmio_dev *d, uint16_t idx, const struct vmmio_que
 	if (r)
 		return r;
 	if (!max)
-		return dev_error(d, -ENOENT, "queue %u does not exist (QueueSizeMax is 0)", idx);
+		return vmmio_dev_set_error(d, -ENOENT, "queue %u does not exist (QueueSizeMax is 0)",
+				     idx);
 	if (!c->num || c->num > max)
-		return dev_error(d, -EINVAL, "queue %u: QueueSize %u is not within 1..QueueSizeMax %u",
-				 idx, c->num, max);
+		return vmmio_dev_set_error(d, -EINVAL,
+				     "queue %u: QueueSize %u is not within 1..QueueSizeMax %u", idx,
+				     c->num, max);
 	if (dev_is_legacy(d))
 		return enable_legacy(d, idx, c);
 
@@ -119,9 +124,11 @@ int vmmio_queue_disable(struct vmmio_dev *d, uint16_t idx)
 	/* "To stop using the queue the driver MUST write zero (0x0) to this
 	 * QueueReady and MUST read the value back to ensure synchronization." */
 	reg_write(d, reg, 0);
-	if (reg_poll(d, reg, 0xffffffffu, 0, &last))
-		return dev_error(d, -ETIMEDOUT, "queue %u: %s still reads 0x%x %u ms after stop", idx,
-				 dev_is_legacy(d) ? "QueuePFN" : "QueueReady", last, d->timeout_ms);
+	if (vmmio_reg_poll(d, reg, 0xffffffffu, 0, &last))
+		return vmmio_dev_set_error(d, -ETIMEDOUT,
+				     "queue %u: %s still reads 0x%x %u ms after stop", idx,
+				     dev_is_legacy(d) ? "QueuePFN" : "QueueReady", last,
+				     d->timeout_ms);
 	return 0;
 }
 
@@ -130,22 +137,23 @@ int vmmio_queue_reset(struct vmmio_dev *d, uint16_t idx)
 	uint32_t last;
 
 	if (dev_is_legacy(d) || !vmmio_feat_has(&d->driver_features, VMMIO_F_RING_RESET))
-		return dev_error(d, -ENOTSUP,
-				 "queue %u: QueueReset needs VIRTIO_F_RING_RESET, which was not negotiated",
-				 idx);
+		return vmmio_dev_set_error(d, -ENOTSUP,
+				     "queue %u: QueueReset needs VIRTIO_F_RING_RESET, which was not negotiated",
+				     idx);
 	reg_write(d, VMMIO_REG_QUEUE_SEL, idx);
 	reg_write(d, VMMIO_REG_QUEUE_RESET, 1);
 	/* "the driver MUST NOT consider queue reset to be complete until it
 	 * reads back 0 in QueueReset". */
-	if (reg_poll(d, VMMIO_REG_QUEUE_RESET, 0xffffffffu, 0, &last))
-		return dev_error(d, -ETIMEDOUT, "queue %u: QueueReset still reads 0x%x after %u ms",
-				 idx, last, d->timeout_ms);
+	if (vmmio_reg_poll(d, VMMIO_REG_QUEUE_RESET, 0xffffffffu, 0, &last))
+		return vmmio_dev_set_error(d, -ETIMEDOUT,
+				     "queue %u: QueueReset still reads 0x%x after %u ms", idx, last,
+				     d->timeout_ms);
 	/* The device presents 0 in QueueReady once the reset completed: verify
 	 * "that the queue has actually been reset". */
 	last = reg_read(d, VMMIO_REG_QUEUE_READY);
 	if (last)
-		return dev_error(d, -EIO, "queue %u: reset completed but QueueReady reads 0x%x", idx,
-				 last);
+		return vmmio_dev_set_error(d, -EIO, "queue %u: reset completed but QueueReady reads 0x%x",
+				     idx, last);
 	return 0;
 }
 
@@ -154,7 +162,7 @@ int vmmio_notify(struct vmmio_dev *d, uint32_t value)
 	/* "The driver MUST NOT send any buffer available notifications to the
 	 * device before setting DRIVER_OK." */
 	if (!(d->status & VMMIO_STATUS_DRIVER_OK))
-		return dev_error(d, -EPERM, "QueueNotify before DRIVER_OK");
+		return vmmio_dev_set_error(d, -EPERM, "QueueNotify before DRIVER_OK");
 	reg_write(d, VMMIO_REG_QUEUE_NOTIFY, value);
 	return 0;
 }

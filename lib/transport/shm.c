@@ -14,7 +14,7 @@ static uint64_t reg_read64(struct vmmio_dev *d, uint32_t lo_off)
 int vmmio_shm_get(struct vmmio_dev *d, uint32_t id, struct vmmio_shm *out)
 {
 	if (dev_is_legacy(d))
-		return dev_error(d, -ENOTSUP, "shared memory regions need a Version 2 device");
+		return vmmio_dev_set_error(d, -ENOTSUP, "shared memory regions need a Version 2 device");
 	reg_write(d, VMMIO_REG_SHM_SEL, id);
 	out->id = id;
 	out->len = reg_read64(d, VMMIO_REG_SHM_LEN_LOW);
@@ -23,8 +23,9 @@ int vmmio_shm_get(struct vmmio_dev *d, uint32_t id, struct vmmio_shm *out)
 	if (out->len == VMMIO_SHM_ABSENT || out->base == VMMIO_SHM_ABSENT)
 		return -ENOENT;
 	if (out->base + out->len < out->base)
-		return dev_error(d, -EINVAL, "SHM region %u: base 0x%llx + length 0x%llx wraps", id,
-				 (unsigned long long)out->base, (unsigned long long)out->len);
+		return vmmio_dev_set_error(d, -EINVAL, "SHM region %u: base 0x%llx + length 0x%llx wraps",
+				     id, (unsigned long long)out->base,
+				     (unsigned long long)out->len);
 	return 0;
 }
 

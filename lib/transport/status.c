@@ -18,9 +18,9 @@ int vmmio_reset(struct vmmio_dev *d)
 	reg_write(d, VMMIO_REG_STATUS, 0);
 	d->status = 0;
 	d->features_locked = false;
-	if (reg_poll(d, VMMIO_REG_STATUS, 0xffffffffu, 0, &last))
-		return dev_error(d, -ETIMEDOUT, "Status still reads 0x%02x %u ms after reset",
-				 last, d->timeout_ms);
+	if (vmmio_reg_poll(d, VMMIO_REG_STATUS, 0xffffffffu, 0, &last))
+		return vmmio_dev_set_error(d, -ETIMEDOUT, "Status still reads 0x%02x %u ms after reset",
+				     last, d->timeout_ms);
 	return 0;
 }
 
@@ -37,8 +37,8 @@ int vmmio_begin(struct vmmio_dev *d)
 
 	if (r)
 		return r;
-	status_set(d, VMMIO_STATUS_ACKNOWLEDGE);
-	status_set(d, VMMIO_STATUS_DRIVER);
+	vmmio_status_set(d, VMMIO_STATUS_ACKNOWLEDGE);
+	vmmio_status_set(d, VMMIO_STATUS_DRIVER);
 
 	memset(&d->device_features, 0, sizeof(d->device_features));
 	memset(&d->driver_features, 0, sizeof(d->driver_features));
@@ -53,7 +53,7 @@ int vmmio_begin(struct vmmio_dev *d)
 
 void vmmio_fail(struct vmmio_dev *d)
 {
-	status_set(d, VMMIO_STATUS_FAILED);
+	vmmio_status_set(d, VMMIO_STATUS_FAILED);
 }
 
 /* Give up on the device: set FAILED, then report @err with a message. */
@@ -63,7 +63,7 @@ static int refuse(struct vmmio_dev *d, const struct vmmio_features *f, const cha
 
 	vmmio_features_format(d->device_id, f, ", ", names, sizeof(names));
 	vmmio_fail(d);
-	return dev_error(d, -ENOTSUP, "%s: %s; FAILED set", why, names[0] ? names : "(none)");
+	return vmmio_dev_set_error(d, -ENOTSUP, "%s: %s; FAILED set", why, names[0] ? names : "(none)");
 }
 
 int vmmio_negotiate(struct vmmio_dev *d, const struct vmmio_features *wanted)
@@ -71,7 +71,8 @@ int vmmio_negotiate(struct vmmio_dev *d, const struct vmmio_features *wanted)
 	struct vmmio_features valid, acc;
 
 	if (d->features_locked)
-		return dev_error(d, -EPERM, "features are locked after FEATURES_OK: reset first");
+		return vmmio_dev_set_error(d, -EPERM,
+				     "features are locked after FEATURES_OK: reset first");
 
 	/* Accept only what the device offers and the spec defines for this
 	 * device type and transport ("Feature Bits", driver requirements). */
@@ -109,7 +110,7 @@ int vmmio_negotiate(struct vmmio_dev *d, const struct vmmio_features *wanted)
 		return 0;
 	}
 
-	status_set(d, VMMIO_STATUS_FEATURES_OK);
+	vmmio_status_set(d, VMMIO_STATUS_FEATURES_OK);
 	d->features_locked = true;
 	/* Re-read: a device that cannot support this subset leaves
 	 * FEATURES_OK clear, and the device is unusable. */
@@ -123,8 +124,8 @@ int vmmio_negotiate(struct vmmio_dev *d, const struct vmmio_features *wanted)
 int vmmio_driver_ok(struct vmmio_dev *d)
 {
 	if (!d->features_locked)
-		return dev_error(d, -EPERM, "DRIVER_OK before feature negotiation completed");
-	status_set(d, VMMIO_STATUS_DRIVER_OK);
+		return vmmio_dev_set_error(d, -EPERM, "DRIVER_OK before feature negotiation completed");
+	vmmio_status_set(d, VMMIO_STATUS_DRIVER_OK);
 	return 0;
 }
 
@@ -150,8 +151,9 @@ static int bring_up(struct vmmio_dev *d, const struct vmmio_features *wanted, bo
 		vmmio_feat_andnot(&lost, wanted, &d->driver_features);
 		vmmio_features_format(d->device_id, &lost, ", ", names, sizeof(names));
 		vmmio_fail(d);
-		return dev_error(d, -EPROTO, "after reset the device no longer offers: %s; FAILED set",
-				 names);
+		return vmmio_dev_set_error(d, -EPROTO,
+				     "after reset the device no longer offers: %s; FAILED set",
+				     names);
 	}
 	if (setup) {
 		r = setup(d, arg);
@@ -164,7 +166,8 @@ static int bring_up(struct vmmio_dev *d, const struct vmmio_features *wanted, bo
 			if (msg[0])
 				snprintf(d->err, sizeof(d->err), "%s", msg);
 			else
-				dev_error(d, r, "device-specific setup failed (%s)", strerror(-r));
+				vmmio_dev_set_error(d, r, "device-specific setup failed (%s)",
+					      strerror(-r));
 			return r;
 		}
 	}
@@ -192,7 +195,8 @@ int vmmio_recover(struct vmmio_dev *d, vmmio_setup_fn setup, void *arg)
 	 * the same features again, then the caller rebuilds its queues. */
 	d->err[0] = '\0';
 	if (vmmio_feat_empty(&before))
-		return dev_error(d, -EINVAL, "recovery needs a device that was initialised before");
+		return vmmio_dev_set_error(d, -EINVAL,
+				     "recovery needs a device that was initialised before");
 	r = bring_up(d, &before, true, setup, arg);
 	if (r)
 		return r;

@@ -26,18 +26,18 @@ static inline bool dev_is_legacy(const struct vmmio_dev *d)
 }
 
 /* Record a failure of @d ("<device>: <message>") and return @err. */
-int dev_error(struct vmmio_dev *d, int err, const char *fmt, ...)
+int vmmio_dev_set_error(struct vmmio_dev *d, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Set the status bits @bits on top of those already set: the driver never
  * clears a status bit ("Device Status Field"). */
-void status_set(struct vmmio_dev *d, uint8_t bits);
+void vmmio_status_set(struct vmmio_dev *d, uint8_t bits);
 
 /*
  * Poll the 32-bit register @off until (value & @mask) == @want or
  * d->timeout_ms passes. Returns 0, or -ETIMEDOUT with *last holding the
  * value last read.
  */
-int reg_poll(struct vmmio_dev *d, uint32_t off, uint32_t mask, uint32_t want, uint32_t *last);
+int vmmio_reg_poll(struct vmmio_dev *d, uint32_t off, uint32_t mask, uint32_t want, uint32_t *last);
 
 #endif /* VMMIO_TRANSPORT_H */
