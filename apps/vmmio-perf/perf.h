@@ -50,8 +50,6 @@ int perf_parse_args(int argc, char **argv, struct perf_opts *o);
 
 struct perf_queue {
 	struct vmmio_vq *vq;
-	struct vmmio_dma ring;
-	bool low; /* ring from vmmio_dma_low_alloc() (legacy devices) */
 };
 
 struct perf_ctx {

@@ -70,7 +70,6 @@ static int queue_setup(struct perf_ctx *c, struct vmmio_dev *d, uint16_t idx)
 	struct perf_queue *q = &c->q[idx];
 	struct vmmio_vq_params p;
 	uint16_t max;
-	size_t size;
 	int r;
 
 	r = vmmio_queue_max(d, idx, &max);
@@ -83,17 +82,7 @@ static int queue_setup(struct perf_ctx *c, struct vmmio_dev *d, uint16_t idx)
 		return perf_fail(c, "--qsize %u: queue %u of %s holds at most %u (QueueSizeMax)",
 			    c->o->qsize, idx, c->o->device, max);
 	vmmio_vq_params_from_dev(&p, d, idx, (uint16_t)c->o->qsize);
-	size = vmmio_vq_mem_size(&p);
-	if (!size)
-		return perf_fail(c, "queue %u: no ring of %u entries for these features", idx,
-			    c->o->qsize);
-	/* A Version 1 device takes the ring's page number in the 32-bit
-	 * QueuePFN: legacy rings come from low memory. */
-	q->low = p.legacy;
-	if (q->low ? vmmio_dma_low_alloc(&q->ring, size)
-		   : vmmio_dma_heap_alloc(&q->ring, size, VMMIO_VQ_MEM_ALIGN))
-		return perf_fail(c, "queue %u: no memory for a ring of %zu bytes", idx, size);
-	q->vq = vmmio_vq_create(&p, &q->ring, c->err, sizeof(c->err));
+	q->vq = vmmio_vq_create(&p, vmmio_heap_allocator(), c->err, sizeof(c->err));
 	if (!q->vq)
 		return -1;
 	/* Poll mode: the driver never waits for an interrupt. */
@@ -247,10 +236,6 @@ void perf_teardown(struct perf_ctx *c)
 	for (unsigned q = 0; q < PERF_MAX_QUEUES; q++) {
 		vmmio_vq_destroy(c->q[q].vq);
 		c->q[q].vq = NULL;
-		if (c->q[q].low)
-			vmmio_dma_low_free(&c->q[q].ring);
-		else if (c->q[q].ring.va)
-			vmmio_dma_heap_free(&c->q[q].ring);
 	}
 	if (c->pool.va)
 		vmmio_dma_heap_free(&c->pool);

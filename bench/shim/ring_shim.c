@@ -30,9 +30,7 @@ static int setup_queue(struct vmmio_dev *d, void *arg)
 	struct vmmio_vq_params p;
 
 	vmmio_vq_params_from_dev(&p, d, 0, (uint16_t)b->qsize);
-	if (vmmio_dma_heap_alloc(&b->ring, vmmio_vq_mem_size(&p), VMMIO_VQ_MEM_ALIGN))
-		return -1;
-	b->vq = vmmio_vq_create(&p, &b->ring, b->err, sizeof(b->err));
+	b->vq = vmmio_vq_create(&p, vmmio_heap_allocator(), b->err, sizeof(b->err));
 	if (!b->vq)
 		return -1;
 	vmmio_vq_intr_disable(b->vq);
@@ -95,8 +93,6 @@ void ring_bench_close(struct ring_bench *b)
 	if (b->sim)
 		devsim_destroy(b->sim);
 	vmmio_vq_destroy(b->vq);
-	if (b->ring.va)
-		vmmio_dma_heap_free(&b->ring);
 	if (b->target.va)
 		vmmio_dma_heap_free(&b->target);
 	free(b->buf);

@@ -25,6 +25,8 @@ int vmmio_dma_heap_alloc(struct vmmio_dma *m, size_t len, size_t align)
 	m->va = p;
 	m->iova = (uint64_t)(uintptr_t)p;
 	m->len = len;
+	m->fd = -1;
+	m->node = VMMIO_NUMA_ANY;
 	return 0;
 }
 

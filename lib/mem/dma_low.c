@@ -40,6 +40,8 @@ int vmmio_dma_low_alloc(struct vmmio_dma *m, size_t len)
 	m->va = va; /* page aligned and zeroed */
 	m->iova = (uint64_t)(uintptr_t)va;
 	m->len = len;
+	m->fd = -1;
+	m->node = VMMIO_NUMA_ANY;
 	return 0;
 }
 

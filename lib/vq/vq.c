@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The virtqueue API's common layer: parameters, memory layout, creation,
- * the buffer checks both engines share, broken-queue state, statistics,
- * notification and reset, and the one-branch dispatch to split.c or
- * packed.c.
+ * The virtqueue API's slow path: parameters, memory, creation and
+ * destruction, the out-of-line fault reports of both engines, notification,
+ * interrupt enabling, reclaim and reset, state. The burst path is inline
+ * (vmmio_vq.h and the private headers it includes).
  */
-#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "vq_internal.h"
+#include "vq_engine.h"
 
-/* Indirect tables start on a cache line of their own. */
-#define VQ_IND_ALIGN 64u
+/* A legacy device takes the ring's page number in the 32-bit QueuePFN. */
+#define LEGACY_IOVA_LIMIT ((uint64_t)VMMIO_LEGACY_PAGE_SIZE << 32)
+/* Bytes of one indirect table entry (both formats' descriptors). */
+#define IND_ENTRY 16u
 
 void vmmio_vq_params_from_dev(struct vmmio_vq_params *p, const struct vmmio_dev *d,
 			      uint16_t index, uint16_t num)
@@ -30,6 +31,7 @@ void vmmio_vq_params_from_dev(struct vmmio_vq_params *p, const struct vmmio_dev 
 	p->notification_data = vmmio_feat_has(f, VMMIO_F_NOTIFICATION_DATA);
 	if (vmmio_feat_has(f, VMMIO_F_INDIRECT_DESC))
 		p->indirect_max = VMMIO_VQ_INDIRECT_MAX_DEFAULT;
+	p->numa_node = VMMIO_NUMA_ANY;
 }
 
 /*
@@ -55,42 +57,149 @@ static bool params_ok(const struct vmmio_vq_params *p, char *why, size_t len)
 
 static size_t ring_size(const struct vmmio_vq_params *p)
 {
-	return p->packed ? vq_packed_ring_size(p) : vq_split_ring_size(p);
+	return p->packed ? vmmio_vq_packed_ring_size(p) : vmmio_vq_split_ring_size(p);
 }
 
-static size_t ind_offset(const struct vmmio_vq_params *p)
+/* log2 of the bytes between two indirect tables: a power of 2, so that a
+ * slot's table is found with shifts and masks, never a division. */
+static unsigned ind_stride_shift(const struct vmmio_vq_params *p)
 {
-	return (ring_size(p) + VQ_IND_ALIGN - 1) & ~(size_t)(VQ_IND_ALIGN - 1);
+	unsigned s = 4;
+
+	while ((1u << s) < IND_ENTRY * p->indirect_max)
+		s++;
+	return s;
 }
 
 size_t vmmio_vq_mem_size(const struct vmmio_vq_params *p)
 {
 	if (!params_ok(p, NULL, 0))
 		return 0;
-	return ind_offset(p) + (size_t)p->num * 16u * p->indirect_max;
+	if (!p->indirect_max)
+		return ring_size(p);
+	return ring_size(p) + ((size_t)p->num << ind_stride_shift(p));
 }
 
-struct vmmio_vq *vmmio_vq_create(const struct vmmio_vq_params *p, const struct vmmio_dma *mem,
+/* --- memory ------------------------------------------------------------------------- */
+
+static int dma_get(struct vmmio_vq *vq, struct vmmio_dma *m, size_t len, char *err, size_t errlen)
+{
+	const struct vmmio_dma_req req = {
+		.len = len,
+		.align = VMMIO_VQ_MEM_ALIGN,
+		.node = vq->p.numa_node,
+		.iova_limit = vq->p.legacy ? LEGACY_IOVA_LIMIT : 0,
+	};
+	char why[VMMIO_VQ_ERR_LEN / 2];
+	int r = vmmio_dma_alloc(vq->alloc, &req, m, why, sizeof(why));
+
+	if (r)
+		snprintf(err, errlen, "queue %u: no DMA memory for %zu bytes: %s", vq->p.index, len,
+			 why);
+	return r;
+}
+
+/*
+ * The indirect tables: num slots of 1 << stride bytes, in ranges of
+ * 1 << chunk slots, as large as the allocator gives contiguous (a table
+ * never straddles two ranges, which need not be adjacent for the device).
+ */
+static int ind_alloc(struct vmmio_vq *vq, char *err, size_t errlen)
+{
+	const size_t max = vq->alloc->max_contig;
+	unsigned chunk = 15; /* log2 of slots per range: all 32768 at most */
+
+	vq->ind_stride_shift = (uint8_t)ind_stride_shift(&vq->p);
+	while ((1u << chunk) >= 2u * vq->p.num)
+		chunk--;
+	if (max) {
+		if (max < (1u << vq->ind_stride_shift)) {
+			snprintf(err, errlen,
+				 "queue %u: an indirect table of %u bytes does not fit the %zu contiguous bytes %s gives",
+				 vq->p.index, 1u << vq->ind_stride_shift, max, vq->alloc->name);
+			return -ENOMEM;
+		}
+		while (((size_t)1 << (chunk + vq->ind_stride_shift)) > max)
+			chunk--;
+	}
+	vq->ind_chunk_shift = (uint8_t)chunk;
+	vq->n_ind = (vq->p.num + (1u << chunk) - 1) >> chunk;
+	vq->ind = vq->alloc->ops->zalloc(vq->alloc->ctx, vq->n_ind * sizeof(*vq->ind),
+					 vq->p.numa_node);
+	if (!vq->ind) {
+		snprintf(err, errlen, "queue %u: out of memory", vq->p.index);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < vq->n_ind; i++) {
+		const unsigned slots = i + 1 < vq->n_ind ? 1u << chunk : vq->p.num - (i << chunk);
+		int r = dma_get(vq, &vq->ind[i], (size_t)slots << vq->ind_stride_shift, err, errlen);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void *shadow_alloc(struct vmmio_vq *vq, size_t len)
+{
+	return vq->alloc->ops->zalloc(vq->alloc->ctx, len, vq->p.numa_node);
+}
+
+static void shadow_free(const struct vmmio_allocator *a, void *p, size_t len)
+{
+	if (p)
+		a->ops->free(a->ctx, p, len);
+}
+
+static size_t extra_size(const struct vmmio_vq_params *p)
+{
+	return (size_t)p->num * (p->packed ? sizeof(struct vmmio_vq_packed_extra)
+					   : sizeof(struct vmmio_vq_split_extra));
+}
+
+/* Everything but the queue itself, as far as it was allocated. */
+static void vq_mem_free(struct vmmio_vq *vq)
+{
+	const struct vmmio_allocator *a = vq->alloc;
+
+	for (unsigned i = 0; vq->ind && i < vq->n_ind; i++)
+		vmmio_dma_free(a, &vq->ind[i]);
+	shadow_free(a, vq->ind, vq->n_ind * sizeof(*vq->ind));
+	vmmio_dma_free(a, &vq->ring);
+	shadow_free(a, vq->reclaim_order, vq->p.num * sizeof(*vq->reclaim_order));
+	/* split.extra and packed.extra share their place in the union */
+	shadow_free(a, vq->p.packed ? (void *)vq->packed.extra : (void *)vq->split.extra,
+		    extra_size(&vq->p));
+}
+
+/* Start over: ring memory zeroed, the engine's shadow state initial. */
+static void vq_init(struct vmmio_vq *vq)
+{
+	memset(vq->ring.va, 0, vq->ring.len);
+	if (vq->p.packed)
+		vmmio_vq_packed_init(vq);
+	else
+		vmmio_vq_split_init(vq);
+}
+
+struct vmmio_vq *vmmio_vq_create(const struct vmmio_vq_params *p, const struct vmmio_allocator *a,
 				 char *err, size_t errlen)
 {
-	char why[96];
 	struct vmmio_vq *vq;
-	size_t need;
+	char why[96];
+	void *extra;
 
 	if (!params_ok(p, why, sizeof(why))) {
 		snprintf(err, errlen, "queue %u: %s", p->index, why);
 		return NULL;
 	}
-	need = vmmio_vq_mem_size(p);
-	if (!mem || !mem->va || mem->len < need || (uintptr_t)mem->va % VMMIO_VQ_MEM_ALIGN ||
-	    mem->iova % VMMIO_VQ_MEM_ALIGN) {
+	if (a->max_contig && ring_size(p) > a->max_contig) {
 		snprintf(err, errlen,
-			 "queue %u: ring memory must be %zu bytes aligned to %u (got %zu at %p, IOVA 0x%llx)",
-			 p->index, need, VMMIO_VQ_MEM_ALIGN, mem ? mem->len : 0,
-			 mem ? mem->va : NULL, mem ? (unsigned long long)mem->iova : 0ull);
+			 "queue %u: a ring of %u entries takes %zu contiguous bytes, %s gives at most %zu",
+			 p->index, p->num, ring_size(p), a->name, a->max_contig);
 		return NULL;
 	}
-	vq = calloc(1, sizeof(*vq));
+	vq = a->ops->zalloc(a->ctx, sizeof(*vq), p->numa_node);
 	if (!vq) {
 		snprintf(err, errlen, "queue %u: out of memory", p->index);
 		return NULL;
@@ -98,39 +207,47 @@ struct vmmio_vq *vmmio_vq_create(const struct vmmio_vq_params *p, const struct v
 	vq->p = *p;
 	if (vq->p.indirect_max && !vq->p.indirect_min)
 		vq->p.indirect_min = 2;
-	vq->mem = *mem;
-	vq->ind_va = (uint8_t *)mem->va + ind_offset(p);
-	vq->ind_iova = mem->iova + ind_offset(p);
-	if ((p->packed ? vq_packed_create(vq) : vq_split_create(vq)) < 0) {
-		snprintf(err, errlen, "queue %u: out of memory", p->index);
-		free(vq);
-		return NULL;
-	}
-	memset(mem->va, 0, need);
+	vq->alloc = a;
+	vq->ring.fd = -1;
+	extra = shadow_alloc(vq, extra_size(p));
 	if (p->packed)
-		vq_packed_init(vq);
+		vq->packed.extra = extra;
 	else
-		vq_split_init(vq);
+		vq->split.extra = extra;
+	vq->reclaim_order = shadow_alloc(vq, p->num * sizeof(*vq->reclaim_order));
+	if (!extra || !vq->reclaim_order) {
+		snprintf(err, errlen, "queue %u: out of memory", p->index);
+		goto fail;
+	}
+	if (dma_get(vq, &vq->ring, ring_size(p), err, errlen))
+		goto fail;
+	if (p->indirect_max && ind_alloc(vq, err, errlen))
+		goto fail;
+	vq_init(vq);
 	return vq;
+fail:
+	vq_mem_free(vq);
+	a->ops->free(a->ctx, vq, sizeof(*vq));
+	return NULL;
 }
 
 void vmmio_vq_destroy(struct vmmio_vq *vq)
 {
+	const struct vmmio_allocator *a;
+
 	if (!vq)
 		return;
-	if (vq->p.packed)
-		vq_packed_destroy(vq);
-	else
-		vq_split_destroy(vq);
-	free(vq);
+	a = vq->alloc;
+	vq_mem_free(vq);
+	a->ops->free(a->ctx, vq, sizeof(*vq));
 }
 
 void vmmio_vq_queue_cfg(const struct vmmio_vq *vq, struct vmmio_queue_cfg *out)
 {
 	if (vq->p.packed)
-		vq_packed_queue_cfg(vq, out);
+		vmmio_vq_packed_queue_cfg(vq, out);
 	else
-		vq_split_queue_cfg(vq, out);
+		vmmio_vq_split_queue_cfg(vq, out);
 }
 
 int vmmio_vq_enable(struct vmmio_vq *vq, struct vmmio_dev *d)
@@ -141,9 +258,9 @@ int vmmio_vq_enable(struct vmmio_vq *vq, struct vmmio_dev *d)
 	return vmmio_queue_enable(d, vq->p.index, &cfg);
 }
 
-/* --- errors ------------------------------------------------------------------------ */
+/* --- the engines' fault reports ------------------------------------------------------ */
 
-void vq_break(struct vmmio_vq *vq, enum vmmio_vq_fault f, const char *fmt, ...)
+void vmmio_vq_pvt_break(struct vmmio_vq *vq, enum vmmio_vq_fault f, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -158,94 +275,33 @@ void vq_break(struct vmmio_vq *vq, enum vmmio_vq_fault f, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int buf_error(struct vmmio_vq *vq, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int buf_error(struct vmmio_vq *vq, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(vq->err, sizeof(vq->err), "queue %u: invalid buffer: ", vq->p.index);
-
-	va_start(ap, fmt);
-	vsnprintf(vq->err + n, sizeof(vq->err) - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-int vq_check_buf(struct vmmio_vq *vq, const struct vmmio_buf *b, uint16_t *ndescs,
-		 bool *indirect, uint32_t *in_len)
+void vmmio_vq_pvt_bad_buf(struct vmmio_vq *vq, const struct vmmio_buf *b)
 {
 	const unsigned nseg = (unsigned)b->n_out + b->n_in;
-	uint64_t total = 0, in = 0;
+	int n = snprintf(vq->err, sizeof(vq->err), "queue %u: invalid buffer: ", vq->p.index);
+	char *w = vq->err + n;
+	const size_t left = sizeof(vq->err) - (size_t)n;
+	uint64_t total = 0;
 
-	if (!b->cookie)
-		return buf_error(vq, "NULL cookie");
-	if (!nseg || !b->seg)
-		return buf_error(vq, "no segment");
-	for (unsigned i = 0; i < nseg; i++) {
+	if (!b->cookie) {
+		snprintf(w, left, "NULL cookie");
+		return;
+	}
+	if (!nseg || !b->seg) {
+		snprintf(w, left, "no segment");
+		return;
+	}
+	for (unsigned i = 0; i < nseg; i++)
 		total += b->seg[i].len;
-		if (i >= b->n_out)
-			in += b->seg[i].len;
-	}
-	/* "Drivers MUST NOT add a descriptor chain longer than 2^32 bytes in
-	 * total". */
 	if (total > UINT32_MAX)
-		return buf_error(vq, "%llu bytes in %u segments, above 4 GiB",
-				 (unsigned long long)total, nseg);
-	*in_len = (uint32_t)in;
-	/* An indirect table is a chain too: at most QueueSize entries. */
-	*indirect = vq->p.indirect_max && nseg >= vq->p.indirect_min &&
-		    nseg <= vq->p.indirect_max && nseg <= vq->p.num;
-	if (*indirect) {
-		*ndescs = 1;
-		return 0;
-	}
-	/* "A driver MUST NOT create a descriptor chain longer than the Queue
-	 * Size of the device." */
-	if (nseg > vq->p.num)
-		return buf_error(vq, "%u segments, more than QueueSize %u%s", nseg, vq->p.num,
-				 vq->p.indirect_max ? " and the indirect table size" : "");
-	*ndescs = (uint16_t)nseg;
-	return 0;
+		snprintf(w, left, "%llu bytes in %u segments, above 4 GiB",
+			 (unsigned long long)total, nseg);
+	else
+		snprintf(w, left, "%u segments, more than QueueSize %u%s", nseg, vq->p.num,
+			 vq->p.indirect_max ? " and the indirect table size" : "");
 }
 
-/* --- the dispatch ------------------------------------------------------------------- */
-
-int vmmio_vq_add(struct vmmio_vq *vq, const struct vmmio_buf *bufs, unsigned n)
-{
-	if (vq->broken)
-		return -EIO;
-	return vq->p.packed ? vq_packed_add(vq, bufs, n) : vq_split_add(vq, bufs, n);
-}
-
-unsigned vmmio_vq_room(const struct vmmio_vq *vq)
-{
-	return vq->broken ? 0 : vq->num_free;
-}
-
-unsigned vmmio_vq_outstanding(const struct vmmio_vq *vq)
-{
-	return vq->outstanding;
-}
-
-bool vmmio_vq_publish(struct vmmio_vq *vq)
-{
-	bool need;
-
-	if (vq->broken || !vq->unpublished)
-		return false;
-	need = vq->p.packed ? vq_packed_publish(vq) : vq_split_publish(vq);
-	vq->unpublished = 0;
-	vq->stats.publishes++;
-	if (!need)
-		vq->stats.kicks_suppressed++;
-	return need;
-}
-
-uint32_t vmmio_vq_notify_value(const struct vmmio_vq *vq)
-{
-	return vq->p.packed ? vq_packed_notify_value(vq) : vq_split_notify_value(vq);
-}
+/* --- notification and interrupts -------------------------------------------------------- */
 
 int vmmio_vq_notify(struct vmmio_vq *vq, struct vmmio_dev *d)
 {
@@ -256,48 +312,13 @@ int vmmio_vq_notify(struct vmmio_vq *vq, struct vmmio_dev *d)
 	return r;
 }
 
-int vmmio_vq_kick(struct vmmio_vq *vq, struct vmmio_dev *d)
-{
-	int r;
-
-	if (!vmmio_vq_publish(vq) && !vq->kick_deferred)
-		return 0;
-	/* Buffers may be made available before DRIVER_OK, notifications may
-	 * not: the next kick after DRIVER_OK sends the one that was due. */
-	if (!(d->status & VMMIO_STATUS_DRIVER_OK)) {
-		vq->kick_deferred = true;
-		return 0;
-	}
-	vq->kick_deferred = false;
-	r = vmmio_vq_notify(vq, d);
-	return r < 0 ? r : 1;
-}
-
-unsigned vmmio_vq_reap(struct vmmio_vq *vq, struct vmmio_used *out, unsigned n)
-{
-	unsigned got;
-
-	if (vq->broken || !n)
-		return 0;
-	got = vq->p.packed ? vq_packed_reap(vq, out, n) : vq_split_reap(vq, out, n);
-	vq->stats.reaped += got;
-	return got;
-}
-
-bool vmmio_vq_has_used(const struct vmmio_vq *vq)
-{
-	if (vq->broken)
-		return false;
-	return vq->p.packed ? vq_packed_has_used(vq) : vq_split_has_used(vq);
-}
-
 void vmmio_vq_intr_disable(struct vmmio_vq *vq)
 {
 	vq->intr_enabled = false;
 	if (vq->p.packed)
-		vq_packed_intr_disable(vq);
+		vmmio_vq_packed_intr_disable(vq);
 	else
-		vq_split_intr_disable(vq);
+		vmmio_vq_split_intr_disable(vq);
 }
 
 bool vmmio_vq_intr_enable(struct vmmio_vq *vq)
@@ -307,38 +328,72 @@ bool vmmio_vq_intr_enable(struct vmmio_vq *vq)
 	 * (the caller learns why from vmmio_vq_broken()). */
 	if (vq->broken)
 		return true;
-	return vq->p.packed ? vq_packed_intr_enable(vq) : vq_split_intr_enable(vq);
+	return vq->p.packed ? vmmio_vq_packed_intr_enable(vq) : vmmio_vq_split_intr_enable(vq);
 }
 
-/* --- reset ---------------------------------------------------------------------------- */
+/* --- reclaim and reset ------------------------------------------------------------------- */
 
-/* A reclaim without a callback: the buffers are only counted. */
-static void reclaim_drop(void *cookie, void *arg)
+static uint64_t slot_seq(const struct vmmio_vq *vq, uint16_t slot)
 {
-	(void)cookie;
-	(void)arg;
+	return vq->p.packed ? vq->packed.extra[slot].seq : vq->split.extra[slot].seq;
+}
+
+static void *slot_cookie(const struct vmmio_vq *vq, uint16_t slot)
+{
+	return vq->p.packed ? vq->packed.extra[slot].cookie : vq->split.extra[slot].cookie;
+}
+
+static void sift_down(const struct vmmio_vq *vq, uint16_t *a, unsigned root, unsigned n)
+{
+	for (;;) {
+		unsigned c = 2 * root + 1;
+		uint16_t t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && slot_seq(vq, a[c + 1]) > slot_seq(vq, a[c]))
+			c++;
+		if (slot_seq(vq, a[root]) >= slot_seq(vq, a[c]))
+			return;
+		t = a[root];
+		a[root] = a[c];
+		a[c] = t;
+		root = c;
+	}
+}
+
+/* Heapsort @a (@n slots) by add order: no allocation, n log n. */
+static void sort_by_seq(const struct vmmio_vq *vq, uint16_t *a, unsigned n)
+{
+	for (unsigned i = n / 2; i-- > 0;)
+		sift_down(vq, a, i, n);
+	for (unsigned end = n; end-- > 1;) {
+		const uint16_t t = a[0];
+
+		a[0] = a[end];
+		a[end] = t;
+		sift_down(vq, a, 0, end);
+	}
 }
 
 unsigned vmmio_vq_reclaim(struct vmmio_vq *vq, vmmio_vq_reclaim_fn fn, void *arg)
 {
-	unsigned n;
+	uint16_t *order = vq->reclaim_order;
+	/* Every outstanding buffer (published or only added, or in an
+	 * IN_ORDER batch partly returned) holds a slot with its cookie. */
+	const unsigned n = vq->p.packed ? vmmio_vq_packed_outstanding(vq, order)
+					: vmmio_vq_split_outstanding(vq, order);
 
-	/* The one place a NULL @fn is handled: the engines always call one. */
-	if (!fn)
-		fn = reclaim_drop;
-	n = vq->p.packed ? vq_packed_reclaim(vq, fn, arg) : vq_split_reclaim(vq, fn, arg);
-
+	sort_by_seq(vq, order, n);
+	/* The one place a NULL @fn is handled: the buffers are counted. */
+	for (unsigned i = 0; fn && i < n; i++)
+		fn(slot_cookie(vq, order[i]), arg);
 	vq->stats.reclaimed += n;
 	vq->broken = false;
 	vq->fault = VMMIO_VQ_OK;
 	vq->err[0] = '\0';
 	vq->kick_deferred = false;
-	vq->unpublished = 0;
-	memset(vq->mem.va, 0, vmmio_vq_mem_size(&vq->p));
-	if (vq->p.packed)
-		vq_packed_init(vq);
-	else
-		vq_split_init(vq);
+	vq_init(vq);
 	return n;
 }
 

@@ -149,7 +149,6 @@ int drv_setup_rings(struct vmmio_dev *d, void *arg)
 		return -EINVAL;
 	for (uint16_t i = 0; i < r->nq; i++) {
 		struct vmmio_vq_params *p = &r->p[i];
-		size_t size;
 
 		if (r->vq[i])
 			return -EBUSY; /* made once: these tests never recover */
@@ -158,19 +157,7 @@ int drv_setup_rings(struct vmmio_dev *d, void *arg)
 			p->indirect_max = 0;
 		if (p->indirect_max)
 			p->indirect_min = r->indirect_min;
-		size = vmmio_vq_mem_size(p);
-		if (!size) {
-			printf("# queue %u: vmmio_vq_mem_size() refused the parameters\n", i);
-			return -EINVAL;
-		}
-		r->low[i] = d->version == VMMIO_VERSION_LEGACY;
-		if (r->low[i])
-			rc = vmmio_dma_low_alloc(&r->mem[i], size);
-		else
-			rc = vmmio_dma_heap_alloc(&r->mem[i], size, VMMIO_VQ_MEM_ALIGN);
-		if (rc)
-			return rc;
-		r->vq[i] = vmmio_vq_create(p, &r->mem[i], err, sizeof(err));
+		r->vq[i] = vmmio_vq_create(p, vmmio_heap_allocator(), err, sizeof(err));
 		if (!r->vq[i]) {
 			printf("# %s\n", err);
 			return -EINVAL;
@@ -229,11 +216,6 @@ void drv_rings_free(struct drv_rings *r)
 	for (unsigned i = 0; i < DRV_RINGS_MAX; i++) {
 		vmmio_vq_destroy(r->vq[i]);
 		r->vq[i] = NULL;
-		if (r->low[i])
-			vmmio_dma_low_free(&r->mem[i]);
-		else
-			vmmio_dma_heap_free(&r->mem[i]);
-		r->low[i] = false;
 	}
 	vmmio_dma_heap_free(&r->data);
 }

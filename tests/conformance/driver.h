@@ -53,8 +53,8 @@ bool drv_live(struct drv *t, const struct vmmio_features *wanted, struct drv_que
 /*
  * The driver's ring engines (vmmio_vq_*) on queues 0..nq-1, created by the
  * setup callback from the negotiated features (vmmio_vq_params_from_dev())
- * with the overrides below, over heap DMA memory (Version 1: low memory,
- * vmmio_dma_low_alloc()); plus a data area for the buffers' segments.
+ * with the overrides below, with memory from the heap allocator (Version 1:
+ * low memory); plus a data area for the buffers' segments.
  */
 #define DRV_RINGS_MAX 3u
 #define DRV_RINGS_DATA 262144u /* bytes of the data area */
@@ -67,8 +67,6 @@ struct drv_rings {
 	/* made by drv_setup_rings() */
 	struct vmmio_vq_params p[DRV_RINGS_MAX];
 	struct vmmio_vq *vq[DRV_RINGS_MAX];
-	struct vmmio_dma mem[DRV_RINGS_MAX];
-	bool low[DRV_RINGS_MAX]; /* mem[i] is vmmio_dma_low_alloc()'s */
 	struct vmmio_dma data;
 };
 int drv_setup_rings(struct vmmio_dev *d, void *arg);

@@ -402,7 +402,7 @@ static void cmd_poke(struct harness *h)
 
 /* --- the target ------------------------------------------------------------------------ */
 
-static void make_queue(struct harness *h, struct vmmio_dma *mem)
+static void make_queue(struct harness *h)
 {
 	const uint8_t feat = in8(h), size = in8(h);
 	struct vmmio_vq_params p = { 0 };
@@ -422,9 +422,7 @@ static void make_queue(struct harness *h, struct vmmio_dma *mem)
 	h->num = p.num;
 	h->packed = p.packed;
 	h->in_order = p.in_order;
-	if (vmmio_dma_heap_alloc(mem, vmmio_vq_mem_size(&p), VMMIO_VQ_MEM_ALIGN))
-		abort();
-	h->vq = vmmio_vq_create(&p, mem, err, sizeof(err));
+	h->vq = vmmio_vq_create(&p, vmmio_heap_allocator(), err, sizeof(err));
 	if (!h->vq)
 		fail("vmmio_vq_create() refused valid parameters", p.num, p.packed);
 	vmmio_vq_queue_cfg(h->vq, &h->cfg);
@@ -434,12 +432,11 @@ static void make_queue(struct harness *h, struct vmmio_dma *mem)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct harness h;
-	struct vmmio_dma mem;
 
 	memset(&h, 0, sizeof(h));
 	h.data = data;
 	h.size = size;
-	make_queue(&h, &mem);
+	make_queue(&h);
 	for (unsigned i = 0; i < MAX_COMMANDS && h.pos < h.size; i++) {
 		switch (in8(&h) % CMD_COUNT) {
 		case CMD_ADD:
@@ -467,6 +464,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cmd_reap(&h);
 	reclaim(&h);
 	vmmio_vq_destroy(h.vq);
-	vmmio_dma_heap_free(&mem);
 	return 0;
 }

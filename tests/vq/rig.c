@@ -9,22 +9,6 @@
 
 #include "rig.h"
 
-/* Ring memory: legacy rings must be low enough for the 32-bit QueuePFN. */
-static int ring_alloc(const struct rig *r, struct vmmio_dma *m, size_t len)
-{
-	if (r->o.ring.legacy)
-		return vmmio_dma_low_alloc(m, len);
-	return vmmio_dma_heap_alloc(m, len, VMMIO_VQ_MEM_ALIGN);
-}
-
-static void ring_free(const struct rig *r, struct vmmio_dma *m)
-{
-	if (r->o.ring.legacy)
-		vmmio_dma_low_free(m);
-	else
-		vmmio_dma_heap_free(m);
-}
-
 const char *rig_ring_name(const struct rig_ring *r, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s%s%s%s", r->legacy ? "legacy-" : "",
@@ -89,13 +73,11 @@ static int setup_queue(struct rig *r, uint16_t q)
 		return -EINVAL;
 	}
 	vmmio_vq_params_from_dev(&p, &r->dev, q, r->o.num);
-	e = ring_alloc(r, &r->mem[q], vmmio_vq_mem_size(&p));
-	if (e) {
-		snprintf(r->dev.err, sizeof(r->dev.err),
-			 "rig: queue %u: no ring memory (%zu bytes)", q, vmmio_vq_mem_size(&p));
-		return e;
-	}
-	r->vq[q] = vmmio_vq_create(&p, &r->mem[q], r->dev.err, sizeof(r->dev.err));
+	/* Ranges as large as the ring needs: the indirect tables go into
+	 * several, as they do in hugepages. */
+	if (!r->alloc.a.max_contig)
+		talloc_init(&r->alloc, talloc_ring_contig(&p));
+	r->vq[q] = vmmio_vq_create(&p, &r->alloc.a, r->dev.err, sizeof(r->dev.err));
 	if (!r->vq[q])
 		return -EINVAL;
 	return vmmio_vq_enable(r->vq[q], &r->dev);
@@ -164,8 +146,13 @@ void rig_close(struct rig *r)
 	for (unsigned q = 0; q < DEVSIM_MAX_QUEUES; q++) {
 		vmmio_vq_destroy(r->vq[q]);
 		r->vq[q] = NULL;
-		if (r->mem[q].va)
-			ring_free(r, &r->mem[q]);
+	}
+	/* The queues gave back all they took: a test that leaks stops here. */
+	if (r->alloc.dma_out || r->alloc.priv_out) {
+		printf("# FAIL rig_close: %u DMA ranges and %u private blocks not given back\n",
+		       r->alloc.dma_out, r->alloc.priv_out);
+		fflush(stdout);
+		abort();
 	}
 	devsim_destroy(r->sim);
 	r->sim = NULL;

@@ -3,8 +3,9 @@
  * The datapath tests' rig: a devsim virtio-net device and the driver
  * brought up on it with vmmio_probe()/vmmio_init(), negotiating exactly
  * the ring features of the combination under test, with virtqueues made
- * by the setup callback (vmmio_vq_params_from_dev(), heap DMA memory,
- * vmmio_vq_enable()). Also the tests' random numbers, seeds and failure
+ * by the setup callback (vmmio_vq_params_from_dev(), heap memory through
+ * the counting test allocator in ranges no larger than a ring, so the
+ * indirect tables are spread over several, vmmio_vq_enable()). Also the tests' random numbers, seeds and failure
  * reports, which always name the seed so a failure can be replayed.
  */
 #ifndef VMMIO_TEST_RIG_H
@@ -15,6 +16,7 @@
 
 #include "devsim.h"
 #include "devsim_vq.h"
+#include "talloc.h"
 #include "vmmio_dev.h"
 #include "vmmio_vq.h"
 
@@ -44,7 +46,7 @@ struct rig {
 	struct devsim *sim;
 	struct vmmio_regwin win;
 	struct vmmio_dev dev;
-	struct vmmio_dma mem[DEVSIM_MAX_QUEUES];
+	struct talloc alloc; /* the queues' memory */
 	struct vmmio_vq *vq[DEVSIM_MAX_QUEUES];
 	/* what the setup callback does with queues that exist (recovery) */
 	rig_reclaim_fn reclaim;

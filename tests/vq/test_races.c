@@ -46,7 +46,6 @@ static const struct vmmio_buf target_buf = { &target_seg, 0, 1, target };
 
 /* A queue over heap memory with no device behind it: the tests play it. */
 struct bare {
-	struct vmmio_dma mem;
 	struct vmmio_vq *vq;
 	struct vmmio_queue_cfg cfg;
 };
@@ -55,12 +54,9 @@ static bool bare_open(struct bare *b, const struct vmmio_vq_params *p)
 {
 	char err[VMMIO_VQ_ERR_LEN];
 
-	if (vmmio_dma_heap_alloc(&b->mem, vmmio_vq_mem_size(p), VMMIO_VQ_MEM_ALIGN))
-		return false;
-	b->vq = vmmio_vq_create(p, &b->mem, err, sizeof(err));
+	b->vq = vmmio_vq_create(p, vmmio_heap_allocator(), err, sizeof(err));
 	if (!b->vq) {
 		printf("# %s\n", err);
-		vmmio_dma_heap_free(&b->mem);
 		return false;
 	}
 	vmmio_vq_queue_cfg(b->vq, &b->cfg);
@@ -70,7 +66,6 @@ static bool bare_open(struct bare *b, const struct vmmio_vq_params *p)
 static void bare_close(struct bare *b)
 {
 	vmmio_vq_destroy(b->vq);
-	vmmio_dma_heap_free(&b->mem);
 }
 
 /* The hand-written device's state, handed over with the round number. */
