@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "devsim_internal.h"
 
@@ -69,6 +71,8 @@ struct devsim *devsim_create(const struct devsim_config *c)
 		return NULL;
 	}
 	s->cfg = *c;
+	/* Readable while an interrupt is pending: the window's irq_fd. */
+	s->irq_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	/* A test that asks for these backends drives real rings from the start. */
 	s->rings_live = c->backend == DEVSIM_BACKEND_MANUAL || c->backend == DEVSIM_BACKEND_SINK;
 	s->device_id = c->device_id;
@@ -89,6 +93,8 @@ void devsim_destroy(struct devsim *s)
 		free(s->vq[q].seg);
 		free(s->vq[q].pend);
 	}
+	if (s->irq_fd >= 0)
+		close(s->irq_fd);
 	pthread_cond_destroy(&s->irq_cond);
 	pthread_mutex_destroy(&s->lock);
 	free(s->log);
@@ -139,8 +145,30 @@ static void hotplug_now(struct devsim *s, uint32_t device_id)
 {
 	s->hotplug_scheduled = false;
 	s->device_id = device_id;
+	devsim_irq_raise(s);
+}
+
+/* The interrupt edge (lock held): wait_irq and the eventfd both see it. */
+void devsim_irq_raise(struct devsim *s)
+{
+	static const uint64_t one = 1;
+
 	s->irq_pending = true;
+	if (s->irq_fd >= 0 && write(s->irq_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full, the fd is readable anyway */
+	}
 	pthread_cond_broadcast(&s->irq_cond);
+}
+
+/* The edge taken or dropped (lock held): the eventfd reads empty again. */
+void devsim_irq_clear(struct devsim *s)
+{
+	uint64_t n;
+
+	s->irq_pending = false;
+	if (s->irq_fd >= 0 && read(s->irq_fd, &n, sizeof(n)) < 0) {
+		/* EAGAIN: nothing was counted */
+	}
 }
 
 /* With the device thread running: wait for its interrupt in real time
@@ -191,22 +219,43 @@ static int win_wait_irq(void *ctx, int timeout_ms)
 		ret = 0;
 	}
 	if (ret == 1)
-		s->irq_pending = false;
+		devsim_irq_clear(s);
 	devsim_check_wait_done(s, ret);
 	devsim_log_add(s, seq, DEVSIM_IRQ_WAIT, (uint32_t)timeout_ms, 0, (uint32_t)ret);
 	pthread_mutex_unlock(&s->lock);
 	return ret;
 }
 
+/* devsim's line is never masked: the unmask is only logged, so that tests
+ * can see the driver re-enable it where a UIO bus needs it. */
+static int win_irq_unmask(void *ctx)
+{
+	struct devsim *s = ctx;
+
+	pthread_mutex_lock(&s->lock);
+	devsim_log_add(s, s->seq++, DEVSIM_IRQ_UNMASK, 0, 0, 0);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static void win_close(void *ctx)
+{
+	devsim_destroy(ctx);
+}
+
 static const struct vmmio_regwin_ops devsim_ops = {
 	.read = win_read,
 	.write = win_write,
 	.wait_irq = win_wait_irq,
+	.irq_unmask = win_irq_unmask,
+	.close = win_close,
 };
 
 struct vmmio_regwin devsim_regwin(struct devsim *s)
 {
-	struct vmmio_regwin w = { .ops = &devsim_ops, .ctx = s, .name = s->name };
+	struct vmmio_regwin w = {
+		.ops = &devsim_ops, .ctx = s, .name = s->name, .irq_fd = s->irq_fd
+	};
 
 	return w;
 }

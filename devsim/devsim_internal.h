@@ -132,6 +132,7 @@ struct devsim {
 	unsigned status_reads_left;
 	uint32_t isr;
 	bool irq_pending; /* the interrupt edge, consumed by wait_irq */
+	int irq_fd; /* eventfd, readable while irq_pending (-1: none) */
 
 	uint32_t dev_feat_sel, drv_feat_sel;
 	struct vmmio_features driver_features;
@@ -204,6 +205,10 @@ uint32_t devsim_reg_read(struct devsim *s, uint32_t off, unsigned size);
 void devsim_reg_write(struct devsim *s, uint32_t off, unsigned size, uint32_t val);
 /* Set InterruptStatus bits and fire the interrupt edge (lock held). */
 void devsim_notify_driver(struct devsim *s, uint32_t isr_bits);
+/* Fire the interrupt edge / drop it (lock held; devsim.c): irq_pending and
+ * the eventfd together. */
+void devsim_irq_raise(struct devsim *s);
+void devsim_irq_clear(struct devsim *s);
 /* DEVICE_NEEDS_RESET and its notification (lock held). */
 void devsim_needs_reset(struct devsim *s);
 

@@ -171,6 +171,9 @@ void devsim_log_dump(const struct devsim *s, FILE *f)
 			fprintf(f, "#%" PRIu64 " wait_irq %d ms -> %d\n", e->seq, (int)e->off,
 				(int)e->value);
 			break;
+		case DEVSIM_IRQ_UNMASK:
+			fprintf(f, "#%" PRIu64 " irq_unmask\n", e->seq);
+			break;
 		}
 	}
 }

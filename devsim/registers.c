@@ -33,8 +33,7 @@ void devsim_notify_driver(struct devsim *s, uint32_t isr_bits)
 	/* Presented "from the moment it takes place, until the driver
 	 * acknowledges" (MMIO Device Register Layout). */
 	s->isr |= isr_bits;
-	s->irq_pending = true;
-	pthread_cond_broadcast(&s->irq_cond);
+	devsim_irq_raise(s);
 }
 
 static struct devsim_queue *selected_queue(struct devsim *s)
@@ -71,7 +70,7 @@ static void device_reset(struct devsim *s)
 	devsim_ring_device_reset(s);
 	s->status = 0;
 	s->isr = 0;
-	s->irq_pending = false;
+	devsim_irq_clear(s);
 	s->dev_feat_sel = 0;
 	s->drv_feat_sel = 0;
 	memset(&s->driver_features, 0, sizeof(s->driver_features));

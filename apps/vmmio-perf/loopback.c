@@ -61,8 +61,8 @@ static int lb_init(struct lb *l, struct perf_ctx *c)
 	l->frame = c->hdr_len + c->o->pkt_size;
 	slot = (l->frame + SLOT_ALIGN - 1) & ~(size_t)(SLOT_ALIGN - 1);
 	l->pool = &c->pool;
-	if (vmmio_dma_heap_alloc(l->pool, 2 * q * slot, VMMIO_VQ_MEM_ALIGN))
-		return perf_fail(c, "no memory for %u packet buffers of %zu bytes", 2 * q, slot);
+	if (perf_pool(c, 2 * q * slot))
+		return -1;
 	l->tx_free = calloc(q, sizeof(*l->tx_free));
 	l->tx_seg = calloc(q, sizeof(*l->tx_seg));
 	l->rx_seg = calloc(q, sizeof(*l->rx_seg));

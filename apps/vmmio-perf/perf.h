@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "device_open.h"
+#include "vmmio_bus.h"
 #include "vmmio_dev.h"
 #include "vmmio_mem.h"
 #include "vmmio_vq.h"
@@ -54,7 +54,9 @@ struct perf_queue {
 
 struct perf_ctx {
 	const struct perf_opts *o;
-	struct opened_device od;
+	struct vmmio_bus_dev bus;
+	bool opened; /* bus is open */
+	struct devsim *sim; /* the model behind the sim: device */
 	struct vmmio_dev dev;
 	bool probed;
 	struct perf_queue q[PERF_MAX_QUEUES];
@@ -82,6 +84,9 @@ void perf_device_stop(struct perf_ctx *c);
 void perf_teardown(struct perf_ctx *c);
 /* 0 while no queue is broken; else -1 with the driver's finding in c->err. */
 int perf_queues_ok(struct perf_ctx *c);
+/* The packet buffers (c->pool, @len bytes) from memory the device reaches;
+ * freed by perf_teardown() after the device was reset. -1 with c->err. */
+int perf_pool(struct perf_ctx *c, size_t len);
 /* Notifications the driver sent, over all queues. */
 uint64_t perf_driver_kicks(const struct perf_ctx *c);
 /* What the device counted over all queues (only devsim counts): used

@@ -115,11 +115,12 @@ int perf_run_ring(struct perf_ctx *c, struct perf_result *r)
 
 	g.buf = calloc(g.burst, sizeof(*g.buf));
 	g.used = calloc(g.burst, sizeof(*g.used));
-	if ((n && !samples) || !g.buf || !g.used ||
-	    vmmio_dma_heap_alloc(&c->pool, 64, 64)) {
+	if ((n && !samples) || !g.buf || !g.used) {
 		perf_fail(c, "no memory for %u buffers and %u samples", g.burst, n);
 		goto out;
 	}
+	if (perf_pool(c, 64))
+		goto out;
 	/* Zero bytes at a valid device address: the device writes nothing. */
 	g.seg = (struct vmmio_seg){ c->pool.iova, 0 };
 	for (unsigned i = 0; i < g.burst; i++)

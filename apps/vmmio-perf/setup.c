@@ -13,6 +13,7 @@
 #include "devsim.h"
 #include "devsim_vq.h"
 #include "perf.h"
+#include "vmmio_bus_sim.h"
 #include "vmmio_net.h"
 
 /* virtio-net header ("Device Operation"): 12 bytes with VERSION_1 or
@@ -82,7 +83,7 @@ static int queue_setup(struct perf_ctx *c, struct vmmio_dev *d, uint16_t idx)
 		return perf_fail(c, "--qsize %u: queue %u of %s holds at most %u (QueueSizeMax)",
 			    c->o->qsize, idx, c->o->device, max);
 	vmmio_vq_params_from_dev(&p, d, idx, (uint16_t)c->o->qsize);
-	q->vq = vmmio_vq_create(&p, vmmio_heap_allocator(), c->err, sizeof(c->err));
+	q->vq = vmmio_vq_create(&p, c->bus.dma, c->err, sizeof(c->err));
 	if (!q->vq)
 		return -1;
 	/* Poll mode: the driver never waits for an interrupt. */
@@ -126,19 +127,21 @@ static int pin_self(struct perf_ctx *c, int cpu)
 
 static int open_device(struct perf_ctx *c)
 {
-	struct device_open_opts oo = {
-		.backend = c->o->mode == PERF_MODE_RING ? DEVICE_OPEN_BACKEND_SINK :
-							  DEVICE_OPEN_BACKEND_LOOPBACK,
+	struct vmmio_bus_opts bo = {
+		.sim.backend = c->o->mode == PERF_MODE_RING ? VMMIO_SIM_BACKEND_SINK :
+							      VMMIO_SIM_BACKEND_LOOPBACK,
 	};
 	int r;
 
-	if (device_open(c->o->device, &oo, &c->od, c->err, sizeof(c->err)))
+	if (vmmio_bus_open(c->o->device, &bo, &c->bus, c->err, sizeof(c->err)))
 		return -1;
+	c->opened = true;
 	/* The device side runs in a thread of this process: only sim has one. */
-	if (!c->od.sim)
+	c->sim = vmmio_bus_sim_model(&c->bus);
+	if (!c->sim)
 		return perf_fail(c, "--device \"%s\": " PERF_PROG " needs a sim device",
 				 c->o->device);
-	r = vmmio_probe(&c->dev, &c->od.win, NULL);
+	r = vmmio_probe(&c->dev, &c->bus.win, NULL);
 	if (r == VMMIO_PROBE_PLACEHOLDER)
 		return perf_fail(c, "--device \"%s\": DeviceID 0, a placeholder without a device",
 			    c->o->device);
@@ -173,12 +176,23 @@ int perf_setup(struct perf_ctx *c, const struct perf_opts *o)
 	c->hdr_len = vmmio_feat_has(&c->dev.driver_features, VMMIO_F_VERSION_1) ||
 			     vmmio_feat_has(&c->dev.driver_features, VMMIO_NET_F_MRG_RXBUF) ?
 			     NET_HDR_LEN : NET_HDR_LEN_LEGACY;
-	r = devsim_thread_start(c->od.sim, &(struct devsim_thread_opts){
+	r = devsim_thread_start(c->sim, &(struct devsim_thread_opts){
 						   .cpu = o->device_cpu, .sleep_after = o->device_sleep });
 	if (r)
 		return perf_fail(c, "device thread on CPU %d: %s", o->device_cpu, strerror(-r));
 	c->thread_running = true;
 	return pin_self(c, o->driver_cpu);
+}
+
+int perf_pool(struct perf_ctx *c, size_t len)
+{
+	const struct vmmio_dma_req req = { .len = len, .align = VMMIO_VQ_MEM_ALIGN,
+					   .node = VMMIO_NUMA_ANY };
+	char why[256];
+
+	if (vmmio_dma_alloc(c->bus.dma, &req, &c->pool, why, sizeof(why)))
+		return perf_fail(c, "no memory for %zu bytes of packet buffers: %s", len, why);
+	return 0;
 }
 
 int perf_queues_ok(struct perf_ctx *c)
@@ -209,10 +223,10 @@ bool perf_device_counts(const struct perf_ctx *c, uint64_t *irqs, uint64_t *slee
 	struct devsim_vq_stats st;
 
 	*irqs = *sleeps = 0;
-	if (!c->od.sim)
+	if (!c->sim)
 		return false;
 	for (uint16_t q = 0; q < c->nq; q++) {
-		if (devsim_vq_stats(c->od.sim, q, &st))
+		if (devsim_vq_stats(c->sim, q, &st))
 			return false;
 		*irqs += st.irqs;
 		*sleeps += st.sleeps;
@@ -223,7 +237,7 @@ bool perf_device_counts(const struct perf_ctx *c, uint64_t *irqs, uint64_t *slee
 void perf_device_stop(struct perf_ctx *c)
 {
 	if (c->thread_running)
-		devsim_thread_stop(c->od.sim);
+		devsim_thread_stop(c->sim);
 	c->thread_running = false;
 }
 
@@ -237,7 +251,9 @@ void perf_teardown(struct perf_ctx *c)
 		vmmio_vq_destroy(c->q[q].vq);
 		c->q[q].vq = NULL;
 	}
-	if (c->pool.va)
-		vmmio_dma_heap_free(&c->pool);
-	device_close(&c->od);
+	if (c->opened) {
+		vmmio_dma_free(c->bus.dma, &c->pool);
+		vmmio_bus_close(&c->bus);
+	}
+	c->opened = false;
 }

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device_open.h"
+#include "vmmio_bus.h"
+#include "vmmio_bus_sim.h"
 #include "devsim.h"
 #include "vmmio_dev.h"
 #include "vmmio_features.h"
@@ -355,26 +356,27 @@ static int inspect(struct vmmio_dev *d, const struct probe_args *a)
 }
 
 /* A simulated device also checks the driver: report any rule this run broke. */
-static int report_violations(const struct opened_device *od)
+static int report_violations(const struct vmmio_bus_dev *bd)
 {
+	const struct devsim *sim = vmmio_bus_sim_model(bd);
 	size_t n;
 
-	if (!od->sim)
+	if (!sim)
 		return 0;
-	n = devsim_violation_count(od->sim);
+	n = devsim_violation_count(sim);
 	if (n == 0)
 		return 0;
 	fprintf(stderr, "%s: %s: the device model saw %zu driver-rule violation%s:\n", prog,
-		od->win.name, n, n == 1 ? "" : "s");
-	devsim_dump_violations(od->sim, stderr);
+		bd->win.name, n, n == 1 ? "" : "s");
+	devsim_dump_violations(sim, stderr);
 	return 1;
 }
 
 int main(int argc, char **argv)
 {
 	struct probe_args a;
-	struct opened_device od;
-	struct device_open_opts oo = { 0 };
+	struct vmmio_bus_dev bd;
+	struct vmmio_bus_opts bo = { 0 };
 	struct vmmio_probe_opts po = { 0 };
 	struct vmmio_dev d;
 	char err[512];
@@ -388,8 +390,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	oo.driver_expects_shm = a.shm; /* the probe enumerates regions on purpose */
-	rc = device_open(a.device, &oo, &od, err, sizeof(err));
+	bo.sim.driver_expects_shm = a.shm; /* the probe enumerates regions on purpose */
+	rc = vmmio_bus_open(a.device, &bo, &bd, err, sizeof(err));
 	if (rc == -EINVAL) {
 		fprintf(stderr, "%s: %s\n\n", prog, err);
 		usage(stderr);
@@ -403,17 +405,17 @@ int main(int argc, char **argv)
 	printf("%s: %s\n\n", prog, a.device);
 	po.hotplug_wait = a.hotplug_wait;
 	po.hotplug_timeout_ms = a.hotplug_ms;
-	rc = vmmio_probe(&d, &od.win, &po);
+	rc = vmmio_probe(&d, &bd.win, &po);
 	if (rc == VMMIO_PROBE_PLACEHOLDER) {
 		printf("placeholder (DeviceID 0): no device\n");
-		status = report_violations(&od);
-		device_close(&od);
+		status = report_violations(&bd);
+		vmmio_bus_close(&bd);
 		return status;
 	}
 	if (rc < 0) {
 		status = step_failed(&d, a.device, "probe", rc);
-		report_violations(&od);
-		device_close(&od);
+		report_violations(&bd);
+		vmmio_bus_close(&bd);
 		return status;
 	}
 	print_identity(&d);
@@ -424,8 +426,8 @@ int main(int argc, char **argv)
 		status = step_failed(&d, a.device, "the reset at exit", rc);
 	else if (status == 0)
 		printf("%-20s done (Status 0)\n", "Reset");
-	if (report_violations(&od))
+	if (report_violations(&bd))
 		status = 1;
-	device_close(&od);
+	vmmio_bus_close(&bd);
 	return status;
 }

@@ -176,7 +176,9 @@ unsigned devsim_resets(const struct devsim *s); /* device resets (Status = 0) */
 
 /* --- the access log ------------------------------------------------------ */
 
-enum devsim_access_kind { DEVSIM_READ, DEVSIM_WRITE, DEVSIM_IRQ_WAIT };
+/* DEVSIM_IRQ_UNMASK: the driver re-enabled the line (the window's
+ * irq_unmask), which a UIO bus needs after each interrupt. */
+enum devsim_access_kind { DEVSIM_READ, DEVSIM_WRITE, DEVSIM_IRQ_WAIT, DEVSIM_IRQ_UNMASK };
 
 struct devsim_access {
 	uint64_t seq;
@@ -185,6 +187,12 @@ struct devsim_access {
 	uint8_t size;
 	uint32_t value; /* read: value returned; write: value written; wait: result */
 };
+
+/* A register access (read or write), not an interrupt wait or unmask. */
+static inline bool devsim_access_is_reg(const struct devsim_access *a)
+{
+	return a->kind == DEVSIM_READ || a->kind == DEVSIM_WRITE;
+}
 
 size_t devsim_log_count(const struct devsim *s);
 const struct devsim_access *devsim_log_entry(const struct devsim *s, size_t i);

@@ -141,15 +141,15 @@ static int option_refuse(struct parser *ps, struct span opt, struct span val)
 
 		if (rc < 0)
 			return rc;
-		vmmio_feat_set(&ps->out->refuse, (unsigned)bit);
+		vmmio_feat_set(&ps->out->sim.refuse, (unsigned)bit);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct vmmio_feature_info *e = &table[i];
 
-		if ((e->device_id == 0 || e->device_id == ps->out->device_id) &&
+		if ((e->device_id == 0 || e->device_id == ps->out->sim.device_id) &&
 		    strlen(e->name) == val.n && strncasecmp(e->name, val.p, val.n) == 0) {
-			vmmio_feat_set(&ps->out->refuse, e->bit);
+			vmmio_feat_set(&ps->out->sim.refuse, e->bit);
 			return 0;
 		}
 	}
@@ -157,14 +157,14 @@ static int option_refuse(struct parser *ps, struct span opt, struct span val)
 		    "%.*s: unknown feature \"%.*s\" for a %s device (give a spec name such as "
 		    "VIRTIO_F_EVENT_IDX, or a bit number 0..%u) (at offset %zu)",
 		    (int)opt.n, opt.p, (int)val.n, val.p,
-		    ps->out->device_id == VMMIO_DEVICE_ID_NET ? "net" : "blk",
+		    ps->out->sim.device_id == VMMIO_DEVICE_ID_NET ? "net" : "blk",
 		    VMMIO_FEATURE_BITS - 1, offset_of(ps, val));
 }
 
 /* shm=<id>:<base>:<len> */
 static int option_shm(struct parser *ps, struct span opt, struct span val)
 {
-	struct vmmio_devarg *o = ps->out;
+	struct vmmio_devarg_sim *o = &ps->out->sim;
 	struct span rest = val, id_s, base_s, len_s;
 	struct vmmio_devarg_shm r;
 	uint64_t id;
@@ -226,7 +226,7 @@ static const struct {
 
 static int option(struct parser *ps, struct span opt, unsigned *seen)
 {
-	struct vmmio_devarg *o = ps->out;
+	struct vmmio_devarg_sim *o = &ps->out->sim;
 	struct span val = opt, name;
 	bool has_val = span_split(&val, '=', &name);
 	unsigned k = 0;
@@ -283,13 +283,53 @@ static int option(struct parser *ps, struct span opt, unsigned *seen)
 	return option_shm(ps, opt, val);
 }
 
-int vmmio_devarg_parse(const char *s, struct vmmio_devarg *out, char *err, size_t errlen)
+/* sim:<type>[,<option>...], @rest after "sim:". */
+static int parse_sim(struct parser *ps, struct span rest)
 {
-	struct parser ps = { .arg = s, .err = err, .errlen = errlen, .out = out };
-	struct span rest = { s, strlen(s) }, bus, type, opt;
+	struct vmmio_devarg_sim *o = &ps->out->sim;
+	struct span type, opt;
 	unsigned seen = 0;
 	bool more;
 	int rc;
+
+	more = span_split(&rest, ',', &type);
+	if (span_is(type, "net"))
+		o->device_id = VMMIO_DEVICE_ID_NET;
+	else if (span_is(type, "blk"))
+		o->device_id = VMMIO_DEVICE_ID_BLK;
+	else if (type.n == 0)
+		return fail(ps, "missing device type after \"sim:\" (expected net or blk)");
+	else
+		return fail(ps, "unknown device type \"%.*s\" (expected net or blk)", (int)type.n,
+			    type.p);
+
+	/* After the type: comma-separated options, none of them empty. */
+	while (more) {
+		more = span_split(&rest, ',', &opt);
+		if (opt.n == 0)
+			return fail(ps, "empty option (at offset %zu)", offset_of(ps, opt));
+		rc = option(ps, opt, &seen);
+		if (rc < 0)
+			return rc;
+	}
+	if (o->legacy && o->n_shm > 0)
+		return fail(ps, "shm regions need a Version 2 device (drop legacy)");
+	return 0;
+}
+
+/* The buses and the grammar of what follows "<bus>:". */
+static const struct {
+	const char *name;
+	enum vmmio_devarg_bus bus;
+	int (*parse)(struct parser *ps, struct span rest);
+} buses[] = {
+	{ "sim", VMMIO_DEVARG_BUS_SIM, parse_sim },
+};
+
+int vmmio_devarg_parse(const char *s, struct vmmio_devarg *out, char *err, size_t errlen)
+{
+	struct parser ps = { .arg = s, .err = err, .errlen = errlen, .out = out };
+	struct span rest = { s, strlen(s) }, bus;
 
 	memset(out, 0, sizeof(*out));
 	if (errlen > 0)
@@ -297,31 +337,11 @@ int vmmio_devarg_parse(const char *s, struct vmmio_devarg *out, char *err, size_
 
 	if (!span_split(&rest, ':', &bus))
 		return fail(&ps, "expected <bus>:<device>, e.g. sim:net");
-	if (!span_is(bus, "sim"))
-		return fail(&ps, "unknown bus \"%.*s\" (supported: sim)", (int)bus.n, bus.p);
-	out->bus = VMMIO_DEVARG_BUS_SIM;
-
-	more = span_split(&rest, ',', &type);
-	if (span_is(type, "net"))
-		out->device_id = VMMIO_DEVICE_ID_NET;
-	else if (span_is(type, "blk"))
-		out->device_id = VMMIO_DEVICE_ID_BLK;
-	else if (type.n == 0)
-		return fail(&ps, "missing device type after \"sim:\" (expected net or blk)");
-	else
-		return fail(&ps, "unknown device type \"%.*s\" (expected net or blk)", (int)type.n,
-			    type.p);
-
-	/* After the type: comma-separated options, none of them empty. */
-	while (more) {
-		more = span_split(&rest, ',', &opt);
-		if (opt.n == 0)
-			return fail(&ps, "empty option (at offset %zu)", offset_of(&ps, opt));
-		rc = option(&ps, opt, &seen);
-		if (rc < 0)
-			return rc;
+	for (size_t i = 0; i < sizeof(buses) / sizeof(buses[0]); i++) {
+		if (span_is(bus, buses[i].name)) {
+			out->bus = buses[i].bus;
+			return buses[i].parse(&ps, rest);
+		}
 	}
-	if (out->legacy && out->n_shm > 0)
-		return fail(&ps, "shm regions need a Version 2 device (drop legacy)");
-	return 0;
+	return fail(&ps, "unknown bus \"%.*s\" (supported: sim)", (int)bus.n, bus.p);
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmmio_api.h"
 #include "vmmio_features.h"
 #include "vmmio_regs.h"
 #include "vmmio_regwin.h"
@@ -45,7 +46,7 @@ struct vmmio_dev {
 };
 
 /* The last failure of @d, in words ("" if none). */
-const char *vmmio_dev_error(const struct vmmio_dev *d);
+VMMIO_API const char *vmmio_dev_error(const struct vmmio_dev *d);
 
 /* --- probe ("MMIO-specific Initialization", seed 000) ------------------- */
 
@@ -69,17 +70,17 @@ struct vmmio_probe_opts {
  * Version other than 1 or 2, -ETIMEDOUT when a hotplug wait ran out, or the
  * bus's error from waiting. @opts may be NULL.
  */
-int vmmio_probe(struct vmmio_dev *d, const struct vmmio_regwin *win,
-		const struct vmmio_probe_opts *opts);
+VMMIO_API int vmmio_probe(struct vmmio_dev *d, const struct vmmio_regwin *win,
+			  const struct vmmio_probe_opts *opts);
 
 /* --- initialisation ("Device Initialization") --------------------------- */
 
 /* Write 0 to Status and wait until it reads 0. -ETIMEDOUT if it never does. */
-int vmmio_reset(struct vmmio_dev *d);
+VMMIO_API int vmmio_reset(struct vmmio_dev *d);
 
 /* Reset, ACKNOWLEDGE, DRIVER, then read the offered feature bits. The
  * configuration space may be read (not written) from here on. */
-int vmmio_begin(struct vmmio_dev *d);
+VMMIO_API int vmmio_begin(struct vmmio_dev *d);
 
 /*
  * Accept (@wanted & offered & valid for this device and transport), dropping
@@ -89,13 +90,13 @@ int vmmio_begin(struct vmmio_dev *d);
  * with a message naming the features. A Version 2 device that does not
  * offer VERSION_1 is refused the same way.
  */
-int vmmio_negotiate(struct vmmio_dev *d, const struct vmmio_features *wanted);
+VMMIO_API int vmmio_negotiate(struct vmmio_dev *d, const struct vmmio_features *wanted);
 
 /* Set DRIVER_OK: the device is live. */
-int vmmio_driver_ok(struct vmmio_dev *d);
+VMMIO_API int vmmio_driver_ok(struct vmmio_dev *d);
 
 /* Set FAILED: the driver has given up; only a reset may follow. */
-void vmmio_fail(struct vmmio_dev *d);
+VMMIO_API void vmmio_fail(struct vmmio_dev *d);
 
 /* Device-specific setup between FEATURES_OK and DRIVER_OK (queues, config). */
 typedef int (*vmmio_setup_fn)(struct vmmio_dev *d, void *arg);
@@ -104,13 +105,13 @@ typedef int (*vmmio_setup_fn)(struct vmmio_dev *d, void *arg);
  * The whole sequence: vmmio_begin(), vmmio_negotiate(@wanted), @setup (may
  * be NULL), vmmio_driver_ok(). A failing step after DRIVER sets FAILED.
  */
-int vmmio_init(struct vmmio_dev *d, const struct vmmio_features *wanted, vmmio_setup_fn setup,
-	       void *arg);
+VMMIO_API int vmmio_init(struct vmmio_dev *d, const struct vmmio_features *wanted,
+			 vmmio_setup_fn setup, void *arg);
 
 /* --- DEVICE_NEEDS_RESET (seed 004) -------------------------------------- */
 
 /* Read Status: true when the device set DEVICE_NEEDS_RESET. */
-bool vmmio_needs_reset(struct vmmio_dev *d);
+VMMIO_API bool vmmio_needs_reset(struct vmmio_dev *d);
 
 /*
  * Recover a device by reset and re-initialisation with the same accepted
@@ -118,7 +119,7 @@ bool vmmio_needs_reset(struct vmmio_dev *d);
  * in flight have an unknown fate (they may or may not have completed): the
  * caller must resubmit or fail each of them. Returns as vmmio_init().
  */
-int vmmio_recover(struct vmmio_dev *d, vmmio_setup_fn setup, void *arg);
+VMMIO_API int vmmio_recover(struct vmmio_dev *d, vmmio_setup_fn setup, void *arg);
 
 /* --- configuration space ("Device Configuration Space") ----------------- */
 
@@ -129,7 +130,7 @@ int vmmio_recover(struct vmmio_dev *d, vmmio_setup_fn setup, void *arg);
  * 8 is two 32-bit accesses. Version 1 devices are read byte by byte.
  * Misaligned fields are refused with -EINVAL.
  */
-int vmmio_cfg_get(struct vmmio_dev *d, uint32_t off, unsigned size, uint64_t *val);
+VMMIO_API int vmmio_cfg_get(struct vmmio_dev *d, uint32_t off, unsigned size, uint64_t *val);
 
 /* A reader of a set of fields, called until it saw one consistent version. */
 typedef int (*vmmio_cfg_reader_fn)(struct vmmio_dev *d, void *out);
@@ -143,14 +144,15 @@ typedef int (*vmmio_cfg_reader_fn)(struct vmmio_dev *d, void *out);
  * on Version 2; two reads with identical results on Version 1 (which has no
  * ConfigGeneration). -EAGAIN after VMMIO_CFG_RETRIES attempts.
  */
-int vmmio_cfg_snapshot(struct vmmio_dev *d, vmmio_cfg_reader_fn read, void *out, size_t size);
+VMMIO_API int vmmio_cfg_snapshot(struct vmmio_dev *d, vmmio_cfg_reader_fn read, void *out,
+				 size_t size);
 
 /* One field, read atomically (vmmio_cfg_get() inside vmmio_cfg_snapshot()). */
-int vmmio_cfg_read(struct vmmio_dev *d, uint32_t off, unsigned size, uint64_t *val);
+VMMIO_API int vmmio_cfg_read(struct vmmio_dev *d, uint32_t off, unsigned size, uint64_t *val);
 
 /* Write one field of @size 1, 2 or 4. Refused with -EPERM during feature
  * negotiation on Version 2 (after DRIVER, before FEATURES_OK). */
-int vmmio_cfg_write(struct vmmio_dev *d, uint32_t off, unsigned size, uint32_t val);
+VMMIO_API int vmmio_cfg_write(struct vmmio_dev *d, uint32_t off, unsigned size, uint32_t val);
 
 /* --- virtqueues ("Virtqueue Configuration") ------------------------------ */
 
@@ -166,7 +168,7 @@ struct vmmio_queue_cfg {
  * Version 1, reads 0: else -EBUSY) and read QueueSizeMax into *max (0 means
  * the queue does not exist; values above VMMIO_QUEUE_SIZE_MAX are clamped).
  */
-int vmmio_queue_max(struct vmmio_dev *d, uint16_t idx, uint16_t *max);
+VMMIO_API int vmmio_queue_max(struct vmmio_dev *d, uint16_t idx, uint16_t *max);
 
 /*
  * Configure and enable queue @idx. Version 2: QueueSize, the three 64-bit
@@ -175,11 +177,12 @@ int vmmio_queue_max(struct vmmio_dev *d, uint16_t idx, uint16_t *max);
  * area page aligned): QueueSize, QueueAlign, QueuePFN. -EINVAL names the
  * value at fault; -ENOENT for an absent queue; -EBUSY for a queue in use.
  */
-int vmmio_queue_enable(struct vmmio_dev *d, uint16_t idx, const struct vmmio_queue_cfg *cfg);
+VMMIO_API int vmmio_queue_enable(struct vmmio_dev *d, uint16_t idx,
+				 const struct vmmio_queue_cfg *cfg);
 
 /* Stop using queue @idx: write 0 to QueueReady (QueuePFN on Version 1) and
  * read it back until it reads 0 (-ETIMEDOUT otherwise). */
-int vmmio_queue_disable(struct vmmio_dev *d, uint16_t idx);
+VMMIO_API int vmmio_queue_disable(struct vmmio_dev *d, uint16_t idx);
 
 /*
  * Reset queue @idx through QueueReset (VIRTIO_F_RING_RESET must have been
@@ -187,7 +190,7 @@ int vmmio_queue_disable(struct vmmio_dev *d, uint16_t idx);
  * QueueReady reads 0. The queue may then be enabled again, with other
  * parameters if wanted.
  */
-int vmmio_queue_reset(struct vmmio_dev *d, uint16_t idx);
+VMMIO_API int vmmio_queue_reset(struct vmmio_dev *d, uint16_t idx);
 
 /* The legacy split-ring layout of @num entries: offsets of the available
  * and used rings from the descriptor table and the total size. */
@@ -196,11 +199,11 @@ struct vmmio_legacy_layout {
 	uint64_t used_off;
 	uint64_t size;
 };
-void vmmio_legacy_layout(uint16_t num, uint32_t align, struct vmmio_legacy_layout *out);
+VMMIO_API void vmmio_legacy_layout(uint16_t num, uint32_t align, struct vmmio_legacy_layout *out);
 
 /* Available buffer notification: write @value (the queue index, or the
  * NOTIFICATION_DATA word) to QueueNotify. -EPERM before DRIVER_OK. */
-int vmmio_notify(struct vmmio_dev *d, uint32_t value);
+VMMIO_API int vmmio_notify(struct vmmio_dev *d, uint32_t value);
 
 /* --- interrupts ("Notifications From The Device") ------------------------ */
 
@@ -209,14 +212,16 @@ int vmmio_notify(struct vmmio_dev *d, uint32_t value);
 #define VMMIO_EV_NEEDS_RESET 0x4u /* ... and Status has DEVICE_NEEDS_RESET */
 
 /* Wait for the interrupt line (the bus's wait_irq). 1 irq, 0 timeout, <0 error. */
-int vmmio_irq_wait(struct vmmio_dev *d, int timeout_ms);
+VMMIO_API int vmmio_irq_wait(struct vmmio_dev *d, int timeout_ms);
 
 /*
  * Handle an interrupt: read InterruptStatus (undefined bits ignored), ACK
- * exactly the defined bits that were set, and on a configuration change
- * read Status for DEVICE_NEEDS_RESET. Returns the VMMIO_EV_* mask.
+ * exactly the defined bits that were set, re-enable the line (the window's
+ * irq_unmask, for a bus that masks it while it fires), and on a
+ * configuration change read Status for DEVICE_NEEDS_RESET. Returns the
+ * VMMIO_EV_* mask (0 for an interrupt with nothing set).
  */
-unsigned vmmio_irq_handle(struct vmmio_dev *d);
+VMMIO_API unsigned vmmio_irq_handle(struct vmmio_dev *d);
 
 /* --- shared memory regions ("Shared Memory Regions") --------------------- */
 
@@ -228,18 +233,19 @@ struct vmmio_shm {
 
 /* Region @id: -ENOENT when absent (length -1 / base all ones), -ENOTSUP on
  * Version 1. Only for drivers that expect shared memory. */
-int vmmio_shm_get(struct vmmio_dev *d, uint32_t id, struct vmmio_shm *out);
+VMMIO_API int vmmio_shm_get(struct vmmio_dev *d, uint32_t id, struct vmmio_shm *out);
 
 /* Enumerate the regions with ids 0..@max_id into @out (at most @n);
  * returns how many exist, or a negative errno. */
-int vmmio_shm_list(struct vmmio_dev *d, uint32_t max_id, struct vmmio_shm *out, unsigned n);
+VMMIO_API int vmmio_shm_list(struct vmmio_dev *d, uint32_t max_id, struct vmmio_shm *out,
+			     unsigned n);
 
 /* --- names for humans ---------------------------------------------------- */
 
 /* "ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK" (or "0") into @buf. */
-const char *vmmio_status_format(uint8_t status, char *buf, size_t len);
+VMMIO_API const char *vmmio_status_format(uint8_t status, char *buf, size_t len);
 
 /* "network device", "block device", ...; "unknown device type" otherwise. */
-const char *vmmio_device_type_name(uint32_t device_id);
+VMMIO_API const char *vmmio_device_type_name(uint32_t device_id);
 
 #endif /* VMMIO_DEV_H */

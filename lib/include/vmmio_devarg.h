@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The --device argument: which bus a device is reached through and, for
- * the simulated bus, what the device looks like.
+ * The --device argument: which bus a device is reached through and where
+ * the device is on it (for the simulated bus, what the device looks like).
+ * vmmio_bus_open() takes the string and opens the device.
  *
  *   sim:<type>[,<option>...]     type: net | blk
  *
@@ -28,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmmio_api.h"
 #include "vmmio_features.h"
 
 #define VMMIO_DEVARG_MAX_QUEUES 16u
@@ -46,8 +48,8 @@ struct vmmio_devarg_shm {
 	uint64_t len;
 };
 
-struct vmmio_devarg {
-	enum vmmio_devarg_bus bus;
+/* sim: what the model looks like. */
+struct vmmio_devarg_sim {
 	uint32_t device_id; /* VMMIO_DEVICE_ID_NET or VMMIO_DEVICE_ID_BLK */
 	bool legacy;
 	bool hotplug; /* hotplug= given */
@@ -59,12 +61,21 @@ struct vmmio_devarg {
 	struct vmmio_devarg_shm shm[VMMIO_DEVARG_MAX_SHM];
 };
 
+/* One variant per bus: the member that @bus names is the one filled. */
+struct vmmio_devarg {
+	enum vmmio_devarg_bus bus;
+	union {
+		struct vmmio_devarg_sim sim;
+	};
+};
+
 /*
  * Parse @s into @out. Returns 0, or -EINVAL with a message in @err (if
  * @errlen > 0) that quotes the argument and names the part at fault:
  *   --device "sim:nett": unknown device type "nett" (expected net or blk)
  * @out is fully written either way (zeroed on error).
  */
-int vmmio_devarg_parse(const char *s, struct vmmio_devarg *out, char *err, size_t errlen);
+VMMIO_API int vmmio_devarg_parse(const char *s, struct vmmio_devarg *out, char *err,
+				 size_t errlen);
 
 #endif /* VMMIO_DEVARG_H */

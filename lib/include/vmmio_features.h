@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmmio_api.h"
+
 #define VMMIO_FEATURE_WORDS 4u /* 128 bits, read through DeviceFeaturesSel 0..3 */
 #define VMMIO_FEATURE_BITS (VMMIO_FEATURE_WORDS * 32u)
 
@@ -164,16 +166,16 @@ struct vmmio_feature_info {
 
 /* Metadata of @bit for a device of type @device_id, or NULL if the spec
  * defines no such bit for that device type (unknown, reserved). */
-const struct vmmio_feature_info *vmmio_feature_info(uint32_t device_id, unsigned bit);
+VMMIO_API const struct vmmio_feature_info *vmmio_feature_info(uint32_t device_id, unsigned bit);
 
 /* Name of @bit for @device_id; "bit N" (in a static per-thread buffer) when unknown. */
-const char *vmmio_feature_name(uint32_t device_id, unsigned bit);
+VMMIO_API const char *vmmio_feature_name(uint32_t device_id, unsigned bit);
 
 /* Write the names of the bits in @f, separated by @sep, into @buf (always
  * NUL-terminated, truncated with "..." when too small). Returns the length
  * that the full text needs, as snprintf does. */
-size_t vmmio_features_format(uint32_t device_id, const struct vmmio_features *f, const char *sep,
-			     char *buf, size_t len);
+VMMIO_API size_t vmmio_features_format(uint32_t device_id, const struct vmmio_features *f,
+				       const char *sep, char *buf, size_t len);
 
 /*
  * The bits a driver may accept for a device of @device_id behind an MMIO
@@ -183,19 +185,21 @@ size_t vmmio_features_format(uint32_t device_id, const struct vmmio_features *f,
  * device type"). Legacy-only bits only for version 1; bits >= 32 never for
  * version 1.
  */
-void vmmio_features_valid(uint32_t device_id, uint32_t version, struct vmmio_features *out);
+VMMIO_API void vmmio_features_valid(uint32_t device_id, uint32_t version,
+				    struct vmmio_features *out);
 
 /*
  * Check the spec's requirement table on an accepted set: returns true when
  * every accepted bit has the bits it requires. Otherwise false, with the
  * offending bit in *bit (if non-NULL).
  */
-bool vmmio_features_deps_ok(uint32_t device_id, const struct vmmio_features *f, unsigned *bit);
+VMMIO_API bool vmmio_features_deps_ok(uint32_t device_id, const struct vmmio_features *f,
+				      unsigned *bit);
 
 /*
  * Remove from @f, until stable, every bit whose requirements are not met in
  * @f (so a subset of the offered bits stays self-consistent).
  */
-void vmmio_features_drop_unmet(uint32_t device_id, struct vmmio_features *f);
+VMMIO_API void vmmio_features_drop_unmet(uint32_t device_id, struct vmmio_features *f);
 
 #endif /* VMMIO_FEATURES_H */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmmio_api.h"
 #include "vmmio_dev.h"
 #include "vmmio_features.h"
 
@@ -57,14 +58,14 @@ struct vmmio_net_config {
  * snapshot (vmmio_cfg_snapshot()). Returns 0 or the negative errno of the
  * failing access or snapshot (the words are in vmmio_dev_error(d)).
  */
-int vmmio_net_config_read(struct vmmio_dev *d, struct vmmio_net_config *out);
+VMMIO_API int vmmio_net_config_read(struct vmmio_dev *d, struct vmmio_net_config *out);
 
 /* The features the net driver accepts today (before intersecting with the
  * offered and valid sets). */
-void vmmio_net_driver_features(struct vmmio_features *out);
+VMMIO_API void vmmio_net_driver_features(struct vmmio_features *out);
 
 /* "link up", "link down, announce", "link up, bits 0xfff0" ... in a static
  * per-thread buffer. */
-const char *vmmio_net_status_format(uint16_t status);
+VMMIO_API const char *vmmio_net_status_format(uint16_t status);
 
 #endif /* VMMIO_NET_H */

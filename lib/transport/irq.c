@@ -13,12 +13,16 @@ unsigned vmmio_irq_handle(struct vmmio_dev *d)
 	const uint32_t isr = reg_read(d, VMMIO_REG_INTERRUPT_STATUS) & VMMIO_ISR_DEFINED;
 	unsigned ev = 0;
 
-	if (!isr)
-		return 0;
 	/* Acknowledge exactly the events read, before the caller handles them:
 	 * an event that arrives meanwhile sets its bit again and re-raises the
-	 * line, so none is lost. Undefined bits are never set in the ACK. */
-	reg_write(d, VMMIO_REG_INTERRUPT_ACK, isr);
+	 * line, so none is lost. Undefined bits are never set in the ACK. Only
+	 * then may a masked line (UIO) fire again: unmasked before the ACK, a
+	 * level-triggered line would still be raised and fire at once. */
+	if (isr)
+		reg_write(d, VMMIO_REG_INTERRUPT_ACK, isr);
+	vmmio_regwin_unmask(&d->win);
+	if (!isr)
+		return 0;
 	if (isr & VMMIO_ISR_USED_BUFFER)
 		ev |= VMMIO_EV_USED;
 	if (isr & VMMIO_ISR_CONFIG_CHANGE) {

@@ -56,6 +56,12 @@ static int wait_hotplug(struct vmmio_dev *d, int timeout_ms)
 		if (r == 0)
 			break;
 		d->device_id = reg_read(d, VMMIO_REG_DEVICE_ID);
+		/* No InterruptStatus read or ACK before the device exists (seed
+		 * 000): a masked line (UIO) is re-enabled as it is; a level
+		 * that is still raised fires again, and the next wait (or the
+		 * driver's first vmmio_irq_handle()) takes it. */
+		if (!poll_only)
+			vmmio_regwin_unmask(&d->win);
 		if (d->device_id)
 			return 0;
 	}

@@ -146,7 +146,7 @@ static void expect_control_accesses_32bit(const struct devsim *sim)
 	for (size_t i = 0; i < n; i++) {
 		const struct devsim_access *a = devsim_log_entry(sim, i);
 
-		if (a->kind != DEVSIM_IRQ_WAIT && a->off < VMMIO_REG_CONFIG &&
+		if (devsim_access_is_reg(a) && a->off < VMMIO_REG_CONFIG &&
 		    (a->size != 4 || a->off % 4))
 			bad++;
 	}

@@ -340,7 +340,7 @@ static void expect_queues_after_features_ok(const struct devsim *sim)
 	for (size_t i = 0; i < devsim_log_count(sim); i++) {
 		const struct devsim_access *a = devsim_log_entry(sim, i);
 
-		if (a->kind == DEVSIM_IRQ_WAIT)
+		if (!devsim_access_is_reg(a))
 			continue;
 		if (a->off == VMMIO_REG_STATUS && a->kind == DEVSIM_WRITE) {
 			features_ok = a->value & VMMIO_STATUS_FEATURES_OK;

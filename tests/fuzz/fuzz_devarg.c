@@ -37,20 +37,20 @@ static void check_result(int rc, const struct vmmio_devarg *a, const char *err, 
 	if (errlen > 0)
 		check(err[0] == '\0', "no message on success");
 	check(a->bus == VMMIO_DEVARG_BUS_SIM, "bus is sim");
-	check(a->device_id == VMMIO_DEVICE_ID_NET || a->device_id == VMMIO_DEVICE_ID_BLK,
+	check(a->sim.device_id == VMMIO_DEVICE_ID_NET || a->sim.device_id == VMMIO_DEVICE_ID_BLK,
 	      "device type is net or blk");
-	check(a->queues <= VMMIO_DEVARG_MAX_QUEUES, "queues in range");
-	check(a->qsize <= VMMIO_DEVARG_MAX_QSIZE, "qsize in range");
-	check(a->hotplug || a->hotplug_ms == 0, "hotplug_ms only with hotplug");
-	check(a->hotplug_ms <= VMMIO_DEVARG_MAX_HOTPLUG_MS, "hotplug in range");
-	check(a->n_shm <= VMMIO_DEVARG_MAX_SHM, "at most 8 shm regions");
-	check(!a->legacy || a->n_shm == 0, "no shm on legacy");
-	for (unsigned i = 0; i < a->n_shm; i++) {
-		check(a->shm[i].id <= VMMIO_DEVARG_MAX_SHM_ID, "shm id in range");
-		check(a->shm[i].len > 0, "shm length non-zero");
-		check(a->shm[i].base <= UINT64_MAX - a->shm[i].len, "shm region inside 64 bits");
+	check(a->sim.queues <= VMMIO_DEVARG_MAX_QUEUES, "queues in range");
+	check(a->sim.qsize <= VMMIO_DEVARG_MAX_QSIZE, "qsize in range");
+	check(a->sim.hotplug || a->sim.hotplug_ms == 0, "hotplug_ms only with hotplug");
+	check(a->sim.hotplug_ms <= VMMIO_DEVARG_MAX_HOTPLUG_MS, "hotplug in range");
+	check(a->sim.n_shm <= VMMIO_DEVARG_MAX_SHM, "at most 8 shm regions");
+	check(!a->sim.legacy || a->sim.n_shm == 0, "no shm on legacy");
+	for (unsigned i = 0; i < a->sim.n_shm; i++) {
+		check(a->sim.shm[i].id <= VMMIO_DEVARG_MAX_SHM_ID, "shm id in range");
+		check(a->sim.shm[i].len > 0, "shm length non-zero");
+		check(a->sim.shm[i].base <= UINT64_MAX - a->sim.shm[i].len, "shm region inside 64 bits");
 		for (unsigned j = 0; j < i; j++)
-			check(a->shm[i].id != a->shm[j].id, "shm ids unique");
+			check(a->sim.shm[i].id != a->sim.shm[j].id, "shm ids unique");
 	}
 }
 

@@ -19,7 +19,8 @@ import subprocess
 import sys
 import tempfile
 
-from taplib import Tap
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from taplib import Tap  # noqa: E402
 
 SHORT = ["--duration", "0.2", "--rtt-samples", "2000", "--quiet"]
 

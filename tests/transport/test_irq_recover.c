@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Interrupt handling and DEVICE_NEEDS_RESET recovery. */
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 
 #include "fixture.h"
@@ -68,6 +69,78 @@ static void t_irq_undefined_bits_ignored(void)
 	CHECK_EQ(vmmio_irq_handle(&fx.dev), VMMIO_EV_USED);
 	/* The ACK carried only the defined bit: the undefined ones remain. */
 	CHECK_EQ(devsim_isr(fx.sim), 0xf0u);
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+/* The register accesses and unmasks (what a UIO bus sees) from log entry
+ * @from on, as "R:off", "W:off", "U" tokens into @buf. */
+static const char *log_tail(const struct devsim *sim, size_t from, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (size_t i = from; i < devsim_log_count(sim) && pos + 12 < len; i++) {
+		const struct devsim_access *a = devsim_log_entry(sim, i);
+
+		if (a->kind == DEVSIM_IRQ_UNMASK)
+			pos += (size_t)snprintf(buf + pos, len - pos, "U ");
+		else if (devsim_access_is_reg(a))
+			pos += (size_t)snprintf(buf + pos, len - pos, "%c:%03x ",
+						a->kind == DEVSIM_READ ? 'R' : 'W', a->off);
+	}
+	return buf;
+}
+
+/*
+ * The line is re-enabled after the ACK, never before (a level-triggered
+ * line unmasked before it would fire again at once), and after an
+ * interrupt with nothing to acknowledge too (or it would stay masked).
+ */
+static void t_irq_unmask_after_ack(void)
+{
+	struct fixture fx;
+	struct vmmio_features all = fx_all_features();
+	char buf[128];
+	size_t from;
+
+	fx_open(&fx, DEVSIM_NET, false, NULL);
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, NULL), 0);
+	CHECK_EQ(vmmio_init(&fx.dev, &all, NULL, NULL), 0);
+	devsim_raise_irq(fx.sim, VMMIO_ISR_USED_BUFFER);
+	CHECK_EQ(vmmio_irq_wait(&fx.dev, 10), 1);
+	from = devsim_log_count(fx.sim);
+	CHECK_EQ(vmmio_irq_handle(&fx.dev), VMMIO_EV_USED);
+	CHECK_STR_HAS(log_tail(fx.sim, from, buf, sizeof(buf)), "R:060 W:064 U ");
+	from = devsim_log_count(fx.sim);
+	CHECK_EQ(vmmio_irq_handle(&fx.dev), 0);
+	CHECK_STR_HAS(log_tail(fx.sim, from, buf, sizeof(buf)), "R:060 U ");
+	CHECK(!strstr(buf, "W:064"));
+	fx_check_clean(&fx);
+	fx_close(&fx);
+}
+
+/* The window's irq_fd is readable while an interrupt waits to be taken,
+ * and wait_irq(0) takes it. */
+static void t_irq_fd(void)
+{
+	struct fixture fx;
+	struct vmmio_features all = fx_all_features();
+	struct pollfd p;
+
+	fx_open(&fx, DEVSIM_NET, false, NULL);
+	CHECK(fx.win.irq_fd >= 0);
+	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, NULL), 0);
+	CHECK_EQ(vmmio_init(&fx.dev, &all, NULL, NULL), 0);
+	p = (struct pollfd){ .fd = fx.win.irq_fd, .events = POLLIN };
+	CHECK_EQ(poll(&p, 1, 0), 0);
+	devsim_raise_irq(fx.sim, VMMIO_ISR_CONFIG_CHANGE);
+	CHECK_EQ(poll(&p, 1, 0), 1);
+	CHECK(p.revents & POLLIN);
+	CHECK_EQ(vmmio_irq_wait(&fx.dev, 0), 1);
+	CHECK_EQ(poll(&p, 1, 0), 0);
+	CHECK_EQ(vmmio_irq_handle(&fx.dev), VMMIO_EV_CONFIG);
+	CHECK_EQ(vmmio_irq_wait(&fx.dev, 0), 0);
 	fx_check_clean(&fx);
 	fx_close(&fx);
 }
@@ -161,6 +234,8 @@ int main(void)
 {
 	TAP_RUN(t_irq_used_and_config);
 	TAP_RUN(t_irq_undefined_bits_ignored);
+	TAP_RUN(t_irq_unmask_after_ack);
+	TAP_RUN(t_irq_fd);
 	TAP_RUN(t_needs_reset_recovery);
 	TAP_RUN(t_needs_reset_before_driver_ok_no_irq);
 	TAP_RUN(t_recover_needs_prior_init);

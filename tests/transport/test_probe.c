@@ -82,19 +82,29 @@ static void t_hotplug_wait_continues(void)
 	CHECK_EQ(vmmio_probe(&fx.dev, &fx.win, &o), 0);
 	CHECK_EQ(fx.dev.device_id, VMMIO_DEVICE_ID_NET);
 	/* Before the device appeared only DeviceID reads and waits happened:
-	 * the first access after the non-zero DeviceID read is VendorID. */
-	size_t n = devsim_log_count(fx.sim);
-	bool seen_nonzero = false;
+	 * the first access after the non-zero DeviceID read is VendorID. Each
+	 * wake-up re-enabled the line (a UIO bus masks it) after the DeviceID
+	 * read, without InterruptStatus or ACK. */
+	size_t n = devsim_log_count(fx.sim), seen_at = 0;
+	unsigned wakes = 0, unmasks = 0;
 	for (size_t i = 3; i < n; i++) {
 		const struct devsim_access *a = devsim_log_entry(fx.sim, i);
 
-		if (!seen_nonzero) {
-			CHECK(a->kind == DEVSIM_IRQ_WAIT || a->off == VMMIO_REG_DEVICE_ID);
+		if (!seen_at) {
+			CHECK(!devsim_access_is_reg(a) || a->off == VMMIO_REG_DEVICE_ID);
+			if (a->kind == DEVSIM_IRQ_WAIT && a->value == 1)
+				wakes++;
 			if (a->kind == DEVSIM_READ && a->value)
-				seen_nonzero = true;
+				seen_at = i;
+		} else if (a->kind == DEVSIM_IRQ_UNMASK) {
+			unmasks++;
+			/* right after the DeviceID read that saw the device */
+			CHECK_EQ(i, seen_at + 1);
 		}
 	}
-	CHECK(seen_nonzero);
+	CHECK(seen_at);
+	CHECK_EQ(wakes, 1);
+	CHECK_EQ(unmasks, 1);
 	/* And the device can be initialised. */
 	struct vmmio_features all = fx_all_features();
 	CHECK_EQ(vmmio_init(&fx.dev, &all, NULL, NULL), 0);
@@ -113,7 +123,7 @@ static void t_hotplug_wait_times_out(void)
 	for (size_t i = 3; i < devsim_log_count(fx.sim); i++) {
 		const struct devsim_access *a = devsim_log_entry(fx.sim, i);
 
-		CHECK(a->kind == DEVSIM_IRQ_WAIT || a->off == VMMIO_REG_DEVICE_ID);
+		CHECK(!devsim_access_is_reg(a) || a->off == VMMIO_REG_DEVICE_ID);
 	}
 	fx_check_clean(&fx);
 	fx_close(&fx);

@@ -20,13 +20,13 @@ static void t_types(void)
 
 	CHECK_EQ(parse("sim:net", &a), 0);
 	CHECK_EQ(a.bus, VMMIO_DEVARG_BUS_SIM);
-	CHECK_EQ(a.device_id, VMMIO_DEVICE_ID_NET);
-	CHECK(!a.legacy && !a.hotplug && a.queues == 0 && a.qsize == 0 && a.n_shm == 0);
-	CHECK(vmmio_feat_empty(&a.refuse));
+	CHECK_EQ(a.sim.device_id, VMMIO_DEVICE_ID_NET);
+	CHECK(!a.sim.legacy && !a.sim.hotplug && a.sim.queues == 0 && a.sim.qsize == 0 && a.sim.n_shm == 0);
+	CHECK(vmmio_feat_empty(&a.sim.refuse));
 	CHECK_EQ(err[0], '\0');
 
 	CHECK_EQ(parse("sim:blk", &a), 0);
-	CHECK_EQ(a.device_id, VMMIO_DEVICE_ID_BLK);
+	CHECK_EQ(a.sim.device_id, VMMIO_DEVICE_ID_BLK);
 }
 
 static void t_options(void)
@@ -34,37 +34,37 @@ static void t_options(void)
 	struct vmmio_devarg a;
 
 	CHECK_EQ(parse("sim:net,legacy", &a), 0);
-	CHECK(a.legacy);
+	CHECK(a.sim.legacy);
 
 	CHECK_EQ(parse("sim:net,hotplug=250", &a), 0);
-	CHECK(a.hotplug);
-	CHECK_EQ(a.hotplug_ms, 250);
+	CHECK(a.sim.hotplug);
+	CHECK_EQ(a.sim.hotplug_ms, 250);
 	CHECK_EQ(parse("sim:net,hotplug=0", &a), 0);
-	CHECK(a.hotplug);
-	CHECK_EQ(a.hotplug_ms, 0);
+	CHECK(a.sim.hotplug);
+	CHECK_EQ(a.sim.hotplug_ms, 0);
 	CHECK_EQ(parse("sim:net,hotplug=2147483647", &a), 0);
-	CHECK_EQ(a.hotplug_ms, 2147483647);
+	CHECK_EQ(a.sim.hotplug_ms, 2147483647);
 
 	CHECK_EQ(parse("sim:blk,queues=1", &a), 0);
-	CHECK_EQ(a.queues, 1);
+	CHECK_EQ(a.sim.queues, 1);
 	CHECK_EQ(parse("sim:blk,queues=16", &a), 0);
-	CHECK_EQ(a.queues, 16);
+	CHECK_EQ(a.sim.queues, 16);
 
 	CHECK_EQ(parse("sim:net,qsize=1", &a), 0);
-	CHECK_EQ(a.qsize, 1);
+	CHECK_EQ(a.sim.qsize, 1);
 	CHECK_EQ(parse("sim:net,qsize=32768", &a), 0);
-	CHECK_EQ(a.qsize, 32768);
+	CHECK_EQ(a.sim.qsize, 32768);
 	CHECK_EQ(parse("sim:net,qsize=0x100", &a), 0);
-	CHECK_EQ(a.qsize, 256);
+	CHECK_EQ(a.sim.qsize, 256);
 	CHECK_EQ(parse("sim:net,qsize=0X8000", &a), 0);
-	CHECK_EQ(a.qsize, 32768);
+	CHECK_EQ(a.sim.qsize, 32768);
 
 	/* All together, in any order. */
 	CHECK_EQ(parse("sim:net,qsize=64,legacy,queues=2,hotplug=5", &a), 0);
-	CHECK(a.legacy && a.hotplug);
-	CHECK_EQ(a.qsize, 64);
-	CHECK_EQ(a.queues, 2);
-	CHECK_EQ(a.hotplug_ms, 5);
+	CHECK(a.sim.legacy && a.sim.hotplug);
+	CHECK_EQ(a.sim.qsize, 64);
+	CHECK_EQ(a.sim.queues, 2);
+	CHECK_EQ(a.sim.hotplug_ms, 5);
 }
 
 static void t_refuse(void)
@@ -80,17 +80,17 @@ static void t_refuse(void)
 	vmmio_feat_set(&want, VMMIO_F_EVENT_IDX);
 	vmmio_feat_set(&want, VMMIO_F_ACCESS_PLATFORM);
 	vmmio_feat_set(&want, 70);
-	CHECK(vmmio_feat_equal(&a.refuse, &want));
+	CHECK(vmmio_feat_equal(&a.sim.refuse, &want));
 
 	/* Names are looked up for the device type given. */
 	CHECK_EQ(parse("sim:blk,refuse=VIRTIO_BLK_F_FLUSH", &a), 0);
-	CHECK(vmmio_feat_has(&a.refuse, VMMIO_BLK_F_FLUSH));
+	CHECK(vmmio_feat_has(&a.sim.refuse, VMMIO_BLK_F_FLUSH));
 	CHECK_EQ(parse("sim:net,refuse=VIRTIO_NET_F_GUEST_RSC4", &a), 0);
-	CHECK(vmmio_feat_has(&a.refuse, 41));
+	CHECK(vmmio_feat_has(&a.sim.refuse, 41));
 	/* Any bit by number, defined or not. */
 	CHECK_EQ(parse("sim:net,refuse=127,refuse=0", &a), 0);
-	CHECK(vmmio_feat_has(&a.refuse, 127));
-	CHECK(vmmio_feat_has(&a.refuse, 0));
+	CHECK(vmmio_feat_has(&a.sim.refuse, 127));
+	CHECK(vmmio_feat_has(&a.sim.refuse, 0));
 }
 
 static void t_shm(void)
@@ -98,24 +98,24 @@ static void t_shm(void)
 	struct vmmio_devarg a;
 
 	CHECK_EQ(parse("sim:net,shm=0:0x100000000:0x200000,shm=255:4096:1", &a), 0);
-	CHECK_EQ(a.n_shm, 2);
-	CHECK_EQ(a.shm[0].id, 0);
-	CHECK(a.shm[0].base == 0x100000000ull);
-	CHECK(a.shm[0].len == 0x200000ull);
-	CHECK_EQ(a.shm[1].id, 255);
-	CHECK_EQ(a.shm[1].base, 4096);
-	CHECK_EQ(a.shm[1].len, 1);
+	CHECK_EQ(a.sim.n_shm, 2);
+	CHECK_EQ(a.sim.shm[0].id, 0);
+	CHECK(a.sim.shm[0].base == 0x100000000ull);
+	CHECK(a.sim.shm[0].len == 0x200000ull);
+	CHECK_EQ(a.sim.shm[1].id, 255);
+	CHECK_EQ(a.sim.shm[1].base, 4096);
+	CHECK_EQ(a.sim.shm[1].len, 1);
 
 	CHECK_EQ(parse("sim:net,shm=1:0:1,shm=2:0:1,shm=3:0:1,shm=4:0:1,shm=5:0:1,shm=6:0:1,"
 		       "shm=7:0:1,shm=8:0:1",
 		       &a),
 		 0);
-	CHECK_EQ(a.n_shm, 8);
-	CHECK_EQ(a.shm[7].id, 8);
+	CHECK_EQ(a.sim.n_shm, 8);
+	CHECK_EQ(a.sim.shm[7].id, 8);
 
 	/* The largest region that still ends inside 64 bits. */
 	CHECK_EQ(parse("sim:net,shm=3:0:0xfffffffffffffffe", &a), 0);
-	CHECK(a.shm[0].len == 0xfffffffffffffffeull);
+	CHECK(a.sim.shm[0].len == 0xfffffffffffffffeull);
 	CHECK_EQ(parse("sim:net,shm=3:0xfffffffffffffffe:1", &a), 0);
 }
 
@@ -200,9 +200,9 @@ static void t_bad(const void *arg)
 	CHECK(strncmp(err, prefix, strlen(prefix)) == 0);
 	CHECK_STR_HAS(err, b->msg);
 	/* Nothing half-parsed is left behind. */
-	CHECK_EQ(a.device_id, 0);
-	CHECK_EQ(a.n_shm, 0);
-	CHECK(vmmio_feat_empty(&a.refuse));
+	CHECK_EQ(a.sim.device_id, 0);
+	CHECK_EQ(a.sim.n_shm, 0);
+	CHECK(vmmio_feat_empty(&a.sim.refuse));
 }
 
 static void t_error_buffer_bounds(void)

@@ -113,7 +113,7 @@ static bool config_touched(const struct devsim *s, uint32_t from, uint32_t to)
 	for (size_t i = 0; i < devsim_log_count(s); i++) {
 		const struct devsim_access *a = devsim_log_entry(s, i);
 
-		if (a->kind != DEVSIM_IRQ_WAIT && a->off < VMMIO_REG_CONFIG + to &&
+		if (devsim_access_is_reg(a) && a->off < VMMIO_REG_CONFIG + to &&
 		    a->off + a->size > VMMIO_REG_CONFIG + from)
 			return true;
 	}

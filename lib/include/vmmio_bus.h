@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Buses: how a device reaches the driver. vmmio_bus_open() takes a
+ * --device argument (vmmio_devarg.h), opens the device on its bus and hands
+ * back what everything above the bus works with:
+ *
+ *   - the register window and the interrupt (struct vmmio_regwin: register
+ *     access, wait, unmask, an fd to poll, close);
+ *   - the memory the device can reach (struct vmmio_allocator: DMA ranges
+ *     with the addresses the device uses for them).
+ *
+ * Apps and the PMD call only this; what a bus does (devsim in process
+ * today; UIO, /dev/mem, VFIO and vhost-user behind the same call) stays in
+ * lib/bus/. A bus is in the library only when the build enables it
+ * (meson option "buses").
+ */
+#ifndef VMMIO_BUS_H
+#define VMMIO_BUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vmmio_api.h"
+#include "vmmio_devarg.h"
+#include "vmmio_mem.h"
+#include "vmmio_regwin.h"
+
+#define VMMIO_BUS_NAME_MAX 128
+
+/* sim: who uses the buffers the driver makes available. */
+enum vmmio_sim_backend {
+	VMMIO_SIM_BACKEND_DEFAULT, /* the device type's: net loops back, blk uses none */
+	VMMIO_SIM_BACKEND_LOOPBACK, /* net: transmitted packets come back on receive */
+	VMMIO_SIM_BACKEND_SINK, /* every available buffer is used at once, length 0 */
+};
+
+/* What the caller wants of a bus beyond the --device argument. */
+struct vmmio_bus_opts {
+	struct {
+		/* The driver enumerates shared memory regions, which devsim's
+		 * checker would otherwise flag (MMIO-SHM-UNEXPECTED). */
+		bool driver_expects_shm;
+		/* Print each driver-rule violation to stderr as it happens. */
+		bool verbose;
+		enum vmmio_sim_backend backend;
+	} sim;
+};
+
+/* An open device. */
+struct vmmio_bus_dev {
+	struct vmmio_devarg arg; /* the parsed argument */
+	struct vmmio_regwin win; /* registers and interrupt; win.name is name */
+	const struct vmmio_allocator *dma; /* memory the device reaches */
+	char name[VMMIO_BUS_NAME_MAX]; /* the argument as given (truncated) */
+	void *priv; /* the bus's */
+};
+
+/*
+ * Parse @arg and open the device. @opts may be NULL. Returns 0, or a
+ * negative errno with a message naming @arg and what failed in @err:
+ * -EINVAL for a bad argument, -ENODEV for a bus this build lacks, the
+ * bus's error otherwise.
+ */
+VMMIO_API int vmmio_bus_open(const char *arg, const struct vmmio_bus_opts *opts,
+			     struct vmmio_bus_dev *dev, char *err, size_t errlen);
+
+/* Close what vmmio_bus_open() opened; @dev may be closed twice. The driver
+ * must have reset the device first (nothing may use its memory after). */
+VMMIO_API void vmmio_bus_close(struct vmmio_bus_dev *dev);
+
+/* The buses this build has, "sim" (for help texts). */
+VMMIO_API const char *vmmio_bus_names(void);
+
+#endif /* VMMIO_BUS_H */

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The sim bus's own: the device model behind a sim: device, for what only
+ * an in-process device has (its device thread, its statistics, its faults;
+ * devsim.h and devsim_vq.h). Built only with the sim bus.
+ */
+#ifndef VMMIO_BUS_SIM_H
+#define VMMIO_BUS_SIM_H
+
+#include "vmmio_bus.h"
+
+struct devsim;
+
+/* The model behind @dev, or NULL when @dev is not on the sim bus. */
+VMMIO_API struct devsim *vmmio_bus_sim_model(const struct vmmio_bus_dev *dev);
+
+#endif /* VMMIO_BUS_SIM_H */
