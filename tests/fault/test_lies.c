@@ -70,6 +70,15 @@ struct lie_case {
 	char name[112];
 };
 
+/* The split used ring of @t's queue (IOVA = VA), as the device writes it. */
+static struct vmmio_vring_used *used_ring(const struct traffic *t)
+{
+	struct vmmio_queue_cfg cfg;
+
+	vmmio_vq_queue_cfg(t->vq, &cfg);
+	return (struct vmmio_vring_used *)(uintptr_t)cfg.device;
+}
+
 /* What the device wrote where the driver reads next, after @reaped buffers
  * of two descriptors each were used in order and reaped. */
 static void quote_lie(const struct traffic *t, const struct lie *l, unsigned reaped, char *buf,
@@ -91,7 +100,7 @@ static void quote_lie(const struct traffic *t, const struct lie *l, unsigned rea
 			snprintf(buf, len, "id %u", d->id);
 		return;
 	}
-	used = (const struct vmmio_vring_used *)(uintptr_t)cfg.device;
+	used = used_ring(t);
 	e = &used->ring[reaped % TR_NUM];
 	if (l->says == SAYS_IDX)
 		snprintf(buf, len, "used idx %u", used->idx);
@@ -231,7 +240,6 @@ static void t_idx_back_in_batch(void)
 static void t_idx_short_batch_of_four(void)
 {
 	const struct rig_ring ring = { .in_order = true };
-	struct vmmio_queue_cfg cfg;
 	const struct vmmio_vring_used *used;
 	struct vmmio_used u[4];
 	struct traffic t;
@@ -240,8 +248,7 @@ static void t_idx_short_batch_of_four(void)
 		CHECK(!"rig_open");
 		return;
 	}
-	vmmio_vq_queue_cfg(t.vq, &cfg);
-	used = (const struct vmmio_vring_used *)(uintptr_t)cfg.device;
+	used = used_ring(&t);
 	CHECK_EQ(tr_add(&t, 4, true), 4);
 	CHECK_EQ(tr_take(&t), 4);
 	CHECK_EQ(devsim_fault(t.sim, TR_Q, DEVSIM_FAULT_USED_IDX_SHORT, 0), 0);
@@ -269,7 +276,6 @@ static void t_idx_short_batch_of_four(void)
 static void t_has_used_mid_batch(void)
 {
 	const struct rig_ring ring = { .in_order = true };
-	struct vmmio_queue_cfg cfg;
 	struct vmmio_vring_used *used;
 	struct vmmio_used u[4];
 	struct traffic t;
@@ -278,8 +284,7 @@ static void t_has_used_mid_batch(void)
 		CHECK(!"rig_open");
 		return;
 	}
-	vmmio_vq_queue_cfg(t.vq, &cfg);
-	used = (struct vmmio_vring_used *)(uintptr_t)cfg.device;
+	used = used_ring(&t);
 	CHECK_EQ(tr_add(&t, 6, true), 6);
 	CHECK_EQ(tr_take(&t), 6);
 	CHECK_EQ(tr_use_batch(&t, 4, true), 0);
