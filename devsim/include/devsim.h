@@ -126,7 +126,12 @@ struct devsim;
 struct devsim *devsim_create(const struct devsim_config *c);
 void devsim_destroy(struct devsim *s);
 
-/* The register window through which a driver reaches this model. */
+/*
+ * The register window through which a driver reaches this model. Its
+ * irq_fd (an eventfd) is readable while an interrupt waits to be taken; its
+ * irq_unmask is logged (DEVSIM_IRQ_UNMASK), the line is never masked; its
+ * close destroys the model (as devsim_destroy(): one or the other).
+ */
 struct vmmio_regwin devsim_regwin(struct devsim *s);
 
 /* --- device-side events -------------------------------------------------- */
