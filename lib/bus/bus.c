@@ -54,10 +54,13 @@ int vmmio_bus_open(const char *arg, const struct vmmio_bus_opts *opts, struct vm
 		if (buses[i].id != dev->arg.bus)
 			continue;
 		rc = buses[i].open(dev, opts ? opts : &defaults, err, errlen);
-		if (rc < 0)
+		if (rc < 0) {
+			/* nothing open: closing it does nothing */
 			memset(dev, 0, sizeof(*dev));
-		else
+			dev->win.irq_fd = -1;
+		} else {
 			dev->win.name = dev->name;
+		}
 		return rc;
 	}
 	snprintf(err, errlen, "--device \"%s\": this build has no such bus (it has: %s)", arg,

@@ -110,6 +110,7 @@ static void t_refusals(void)
 	CHECK_EQ(vmmio_bus_open("sim:nett", NULL, &bd, err, sizeof(err)), -EINVAL);
 	CHECK_STR_HAS(err, "--device \"sim:nett\": unknown device type \"nett\"");
 	CHECK(bd.win.ops == NULL);
+	CHECK_EQ(bd.win.irq_fd, -1);
 	CHECK_EQ(vmmio_bus_open("pci:0000:00:01.0", NULL, &bd, err, sizeof(err)), -EINVAL);
 	CHECK_STR_HAS(err, "unknown bus \"pci\"");
 	vmmio_bus_close(&bd); /* a failed open leaves nothing to close */
