@@ -31,6 +31,26 @@ static unsigned feature_words(const struct vmmio_dev *d)
 	return dev_is_legacy(d) ? 1u : VMMIO_FEATURE_WORDS;
 }
 
+/*
+ * The DriverFeatures words to write: up to the last one holding an accepted
+ * bit (word 0 at least; word 1 on Version 2, for VERSION_1). The words
+ * after it are 0 from the reset, so leaving them alone accepts the same
+ * set, and spares devices whose DriverFeaturesSel only knows 0 and 1:
+ * QEMU 7.2's virtio-mmio takes every non-zero selector as word 1, so
+ * writing words 2 and 3 (zero) after word 1 cleared VERSION_1 and
+ * RING_PACKED on the device's side (found in the qemu suite: a packed ring
+ * the device read as a split one).
+ */
+static unsigned accepted_words(const struct vmmio_dev *d, const struct vmmio_features *acc)
+{
+	unsigned n = 1;
+
+	for (unsigned i = 1; i < feature_words(d); i++)
+		if (acc->w[i])
+			n = i + 1;
+	return n;
+}
+
 int vmmio_begin(struct vmmio_dev *d)
 {
 	int r = vmmio_reset(d);
@@ -95,7 +115,7 @@ int vmmio_negotiate(struct vmmio_dev *d, const struct vmmio_features *wanted)
 	 * not accepted." */
 	vmmio_features_drop_unmet(d->device_id, &acc);
 
-	for (unsigned i = 0; i < feature_words(d); i++) {
+	for (unsigned i = 0; i < accepted_words(d, &acc); i++) {
 		reg_write(d, VMMIO_REG_DRIVER_FEATURES_SEL, i);
 		reg_write(d, VMMIO_REG_DRIVER_FEATURES, acc.w[i]);
 	}
