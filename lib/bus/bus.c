@@ -12,11 +12,17 @@
 static const struct {
 	enum vmmio_devarg_bus id;
 	const char *name;
-	int (*open)(struct vmmio_bus_dev *dev, const struct vmmio_bus_opts *opts, char *err,
-		    size_t errlen);
+	int (*open)(struct vmmio_bus_dev *dev, const struct vmmio_bus_opts *opts,
+		    const struct vmmio_bus_env *env, char *err, size_t errlen);
 } buses[] = {
 #ifdef VMMIO_BUS_SIM
 	{ VMMIO_DEVARG_BUS_SIM, "sim", vmmio_bus_sim_open },
+#endif
+#ifdef VMMIO_BUS_UIO
+	{ VMMIO_DEVARG_BUS_UIO, "uio", vmmio_bus_uio_open },
+#endif
+#ifdef VMMIO_BUS_MEM
+	{ VMMIO_DEVARG_BUS_MEM, "mem", vmmio_bus_mem_open },
 #endif
 };
 
@@ -38,14 +44,23 @@ const char *vmmio_bus_names(void)
 	return names;
 }
 
-int vmmio_bus_open(const char *arg, const struct vmmio_bus_opts *opts, struct vmmio_bus_dev *dev,
-		   char *err, size_t errlen)
+/* What a device that is not open looks like: closing it does nothing. */
+static void dev_clear(struct vmmio_bus_dev *dev)
 {
-	static const struct vmmio_bus_opts defaults;
-	int rc;
-
 	memset(dev, 0, sizeof(*dev));
 	dev->win.irq_fd = -1;
+	dev->numa_node = VMMIO_NUMA_ANY;
+}
+
+int vmmio_bus_open_env(const struct vmmio_bus_env *env, const char *arg,
+		       const struct vmmio_bus_opts *opts, struct vmmio_bus_dev *dev, char *err,
+		       size_t errlen)
+{
+	static const struct vmmio_bus_opts defaults;
+	static const struct vmmio_bus_env real = { .root = "", .uio_irq_fd = -1 };
+	int rc;
+
+	dev_clear(dev);
 	rc = vmmio_devarg_parse(arg, &dev->arg, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -53,11 +68,9 @@ int vmmio_bus_open(const char *arg, const struct vmmio_bus_opts *opts, struct vm
 	for (size_t i = 0; i < N_BUSES; i++) {
 		if (buses[i].id != dev->arg.bus)
 			continue;
-		rc = buses[i].open(dev, opts ? opts : &defaults, err, errlen);
+		rc = buses[i].open(dev, opts ? opts : &defaults, env ? env : &real, err, errlen);
 		if (rc < 0) {
-			/* nothing open: closing it does nothing */
-			memset(dev, 0, sizeof(*dev));
-			dev->win.irq_fd = -1;
+			dev_clear(dev);
 		} else {
 			dev->win.name = dev->name;
 		}
@@ -68,8 +81,16 @@ int vmmio_bus_open(const char *arg, const struct vmmio_bus_opts *opts, struct vm
 	return -ENODEV;
 }
 
+int vmmio_bus_open(const char *arg, const struct vmmio_bus_opts *opts, struct vmmio_bus_dev *dev,
+		   char *err, size_t errlen)
+{
+	return vmmio_bus_open_env(NULL, arg, opts, dev, err, errlen);
+}
+
 void vmmio_bus_close(struct vmmio_bus_dev *dev)
 {
 	vmmio_regwin_close(&dev->win);
+	dev->win.irq_fd = -1;
+	dev->dma = NULL; /* uio and mem destroyed their allocator */
 	dev->priv = NULL;
 }

@@ -317,6 +317,141 @@ static int parse_sim(struct parser *ps, struct span rest)
 	return 0;
 }
 
+static bool span_digits(struct span s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+	return true;
+}
+
+/* uio:/dev/uio<N>: the node the UIO core names uio%d, so decimal without
+ * leading zeros. */
+static int parse_uio_node(struct parser *ps, struct span rest)
+{
+	static const char prefix[] = "/dev/uio";
+	const size_t plen = sizeof(prefix) - 1;
+	struct span num = { rest.p + plen, rest.n - plen };
+	uint64_t n;
+
+	if (rest.n <= plen || memcmp(rest.p, prefix, plen) != 0 ||
+	    (num.n > 1 && num.p[0] == '0') || !span_digits(num))
+		return fail(ps,
+			    "\"%.*s\" is not /dev/uio<N> (N decimal, no leading zeros) "
+			    "(at offset %zu)",
+			    (int)rest.n, rest.p, offset_of(ps, rest));
+	if (parse_u64(num, &n) != NUM_OK || n > VMMIO_DEVARG_MAX_UIO)
+		return fail(ps, "%.*s: N out of range 0..%u (at offset %zu)", (int)rest.n, rest.p,
+			    VMMIO_DEVARG_MAX_UIO, offset_of(ps, num));
+	ps->out->uio.index = (uint32_t)n;
+	return 0;
+}
+
+/* A byte a platform device name may have: the kernel's names for
+ * virtio-mmio transports (LNRO0005:00, feb02e00.virtio_mmio, virtio-mmio.0)
+ * use these. Nothing that could walk out of the sysfs directory ('/'). */
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == ':' || c == '.' || c == '_' || c == '+' || c == '-';
+}
+
+/* uio:<platform device name>, resolved at open (lib/bus/uio.c). */
+static int parse_uio(struct parser *ps, struct span rest)
+{
+	struct vmmio_devarg_uio *o = &ps->out->uio;
+
+	if (rest.n == 0)
+		return fail(ps, "missing device after \"uio:\" (expected /dev/uio<N> or a platform "
+				"device name such as LNRO0005:00)");
+	if (rest.p[0] == '/')
+		return parse_uio_node(ps, rest);
+	for (size_t i = 0; i < rest.n; i++) {
+		unsigned char c = (unsigned char)rest.p[i];
+
+		if (c == ',')
+			return fail(ps, "uio takes no options (',' at offset %zu)",
+				    offset_of(ps, rest) + i);
+		if (name_char(rest.p[i]))
+			continue;
+		if (c > ' ' && c < 0x7f)
+			return fail(ps,
+				    "platform device name \"%.*s\": '%c' is not allowed (letters, "
+				    "digits and : . _ + - only) (at offset %zu)",
+				    (int)rest.n, rest.p, c, offset_of(ps, rest) + i);
+		return fail(ps,
+			    "platform device name: byte 0x%02x is not allowed (letters, digits "
+			    "and : . _ + - only) (at offset %zu)",
+			    c, offset_of(ps, rest) + i);
+	}
+	if (span_is(rest, ".") || span_is(rest, ".."))
+		return fail(ps, "\"%.*s\" is not a platform device name", (int)rest.n, rest.p);
+	if (rest.n >= VMMIO_DEVARG_NAME_MAX)
+		return fail(ps,
+			    "platform device name of %zu bytes is longer than %u (at offset %zu)",
+			    rest.n, VMMIO_DEVARG_NAME_MAX - 1, offset_of(ps, rest));
+	o->by_name = true;
+	memcpy(o->name, rest.p, rest.n);
+	o->name[rest.n] = '\0';
+	return 0;
+}
+
+/* mem:<base>[,size=<n>] */
+static int parse_mem(struct parser *ps, struct span rest)
+{
+	struct vmmio_devarg_mem *o = &ps->out->mem;
+	struct span base_s, opt, name, val;
+	bool more = span_split(&rest, ',', &base_s), seen = false, has_val;
+	uint64_t v;
+	int rc;
+
+	if (base_s.n == 0)
+		return fail(ps,
+			    "missing physical base address after \"mem:\" (e.g. mem:0xfeb02e00)");
+	if (parse_u64(base_s, &o->base) != NUM_OK)
+		return fail(ps, "base \"%.*s\" is not a 64-bit number (at offset %zu)",
+			    (int)base_s.n, base_s.p, offset_of(ps, base_s));
+	/* The registers are 32-bit words the driver accesses aligned ("MMIO
+	 * Device Register Layout"), so a window starts on a word. */
+	if (o->base & 3)
+		return fail(ps,
+			    "base 0x%llx is not 4-byte aligned (the registers are 32-bit words) "
+			    "(at offset %zu)",
+			    (unsigned long long)o->base, offset_of(ps, base_s));
+	o->size = VMMIO_DEVARG_MEM_SIZE;
+	while (more) {
+		more = span_split(&rest, ',', &opt);
+		if (opt.n == 0)
+			return fail(ps, "empty option (at offset %zu)", offset_of(ps, opt));
+		val = opt;
+		has_val = span_split(&val, '=', &name);
+		if (!span_is(name, "size"))
+			return fail(ps, "unknown option \"%.*s\" (expected size=) (at offset %zu)",
+				    (int)name.n, name.p, offset_of(ps, opt));
+		if (seen)
+			return fail(ps, "option size given twice (at offset %zu)",
+				    offset_of(ps, opt));
+		seen = true;
+		if (!has_val)
+			return fail(ps, "option size needs a value: size=<...> (at offset %zu)",
+				    offset_of(ps, opt));
+		rc = option_number(ps, opt, val, VMMIO_DEVARG_MEM_SIZE_MIN,
+				   VMMIO_DEVARG_MEM_SIZE_MAX, &v);
+		if (rc < 0)
+			return rc;
+		if (v % 4)
+			return fail(ps, "%.*s is not a multiple of 4 (at offset %zu)", (int)opt.n,
+				    opt.p, offset_of(ps, opt));
+		o->size = (uint32_t)v;
+	}
+	if (o->base > VMMIO_DEVARG_MEM_END - o->size)
+		return fail(ps,
+			    "window 0x%llx+0x%x runs past 2^63, the largest offset /dev/mem takes "
+			    "(at offset %zu)",
+			    (unsigned long long)o->base, o->size, offset_of(ps, base_s));
+	return 0;
+}
+
 /* The buses and the grammar of what follows "<bus>:". */
 static const struct {
 	const char *name;
@@ -324,6 +459,8 @@ static const struct {
 	int (*parse)(struct parser *ps, struct span rest);
 } buses[] = {
 	{ "sim", VMMIO_DEVARG_BUS_SIM, parse_sim },
+	{ "uio", VMMIO_DEVARG_BUS_UIO, parse_uio },
+	{ "mem", VMMIO_DEVARG_BUS_MEM, parse_mem },
 };
 
 int vmmio_devarg_parse(const char *s, struct vmmio_devarg *out, char *err, size_t errlen)
@@ -343,5 +480,5 @@ int vmmio_devarg_parse(const char *s, struct vmmio_devarg *out, char *err, size_
 			return buses[i].parse(&ps, rest);
 		}
 	}
-	return fail(&ps, "unknown bus \"%.*s\" (supported: sim)", (int)bus.n, bus.p);
+	return fail(&ps, "unknown bus \"%.*s\" (supported: sim, uio, mem)", (int)bus.n, bus.p);
 }

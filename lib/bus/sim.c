@@ -46,14 +46,15 @@ static void sim_apply(struct devsim_config *c, const struct vmmio_devarg_sim *a,
 		c->backend = DEVSIM_BACKEND_SINK;
 }
 
-int vmmio_bus_sim_open(struct vmmio_bus_dev *dev, const struct vmmio_bus_opts *opts, char *err,
-		       size_t errlen)
+int vmmio_bus_sim_open(struct vmmio_bus_dev *dev, const struct vmmio_bus_opts *opts,
+		       const struct vmmio_bus_env *env, char *err, size_t errlen)
 {
 	const struct vmmio_devarg_sim *a = &dev->arg.sim;
 	struct devsim_config c;
 	struct devsim *sim;
 	uint32_t device_id;
 
+	(void)env; /* in process: nothing of the system is used */
 	devsim_config_default(&c, a->device_id == VMMIO_DEVICE_ID_NET ? DEVSIM_NET : DEVSIM_BLK,
 			      a->legacy);
 	device_id = c.device_id;

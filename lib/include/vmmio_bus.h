@@ -9,10 +9,14 @@
  *   - the memory the device can reach (struct vmmio_allocator: DMA ranges
  *     with the addresses the device uses for them).
  *
- * Apps and the PMD call only this; what a bus does (devsim in process
- * today; UIO, /dev/mem, VFIO and vhost-user behind the same call) stays in
- * lib/bus/. A bus is in the library only when the build enables it
- * (meson option "buses").
+ * Apps and the PMD call only this; what a bus does stays in lib/bus/:
+ * sim (devsim, in process), uio (a device bound to a UIO driver: window
+ * mapped, interrupt through /dev/uioN) and mem (the window mapped from
+ * /dev/mem, poll-only); VFIO and vhost-user later, behind the same call. A
+ * bus is in the library only when the build enables it (meson option
+ * "buses"). uio and mem serve DMA memory from 2 MiB hugepages by physical
+ * address (vmmio_hugemem.h): they need root and reserved hugepages, unless
+ * the caller only looks at registers (hw.no_dma).
  */
 #ifndef VMMIO_BUS_H
 #define VMMIO_BUS_H
@@ -44,6 +48,20 @@ struct vmmio_bus_opts {
 		bool verbose;
 		enum vmmio_sim_backend backend;
 	} sim;
+	/* uio and mem (a real device). All zero: the defaults. */
+	struct {
+		/* Put DMA memory on NUMA node @node (VMMIO_NUMA_ANY: the calling
+		 * thread's) instead of the device's own (uio: its numa_node in
+		 * sysfs; mem: unknown, so the calling thread's). Only when
+		 * @node_set: node 0 is a real node, so 0 cannot mean "default". */
+		bool node_set;
+		int node;
+		/* hugetlbfs mount for DMA memory; NULL: the first 2 MiB mount. */
+		const char *hugetlbfs;
+		/* Registers and interrupt only, no DMA memory (dev->dma NULL): for
+		 * probing a device on a machine without hugepages. */
+		bool no_dma;
+	} hw;
 };
 
 /* An open device. */
@@ -51,6 +69,10 @@ struct vmmio_bus_dev {
 	struct vmmio_devarg arg; /* the parsed argument */
 	struct vmmio_regwin win; /* registers and interrupt; win.name is name */
 	const struct vmmio_allocator *dma; /* memory the device reaches */
+	/* The NUMA node the bus put dev->dma's memory on (the device's own,
+	 * or what hw.node asked), VMMIO_NUMA_ANY when unknown (sim, mem):
+	 * what a PMD reports as the port's socket. */
+	int numa_node;
 	char name[VMMIO_BUS_NAME_MAX]; /* the argument as given (truncated) */
 	void *priv; /* the bus's */
 };
@@ -68,7 +90,7 @@ VMMIO_API int vmmio_bus_open(const char *arg, const struct vmmio_bus_opts *opts,
  * must have reset the device first (nothing may use its memory after). */
 VMMIO_API void vmmio_bus_close(struct vmmio_bus_dev *dev);
 
-/* The buses this build has, "sim" (for help texts). */
+/* The buses this build has, "sim, uio, mem" (for help texts). */
 VMMIO_API const char *vmmio_bus_names(void);
 
 #endif /* VMMIO_BUS_H */

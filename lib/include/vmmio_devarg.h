@@ -5,6 +5,21 @@
  * vmmio_bus_open() takes the string and opens the device.
  *
  *   sim:<type>[,<option>...]     type: net | blk
+ *   uio:/dev/uio<N>              a UIO device by its node (N decimal)
+ *   uio:<platform device>        a virtio-mmio platform device bound to a UIO
+ *                                driver (uio_vmmio), by its name in
+ *                                /sys/bus/platform/devices: LNRO0005:00
+ *                                (ACPI), feb02e00.virtio_mmio (DT),
+ *                                virtio-mmio.0; resolved at open through
+ *                                <device>/uio/uio<N>. Letters, digits and
+ *                                : . _ + - only, at most 63 bytes; no options
+ *                                (a ',' is refused)
+ *   mem:<base>[,size=<n>]        the window at physical address <base>
+ *                                through /dev/mem, poll-only; <base> 4-byte
+ *                                aligned, size 0x100..0x1000 (default 0x200,
+ *                                QEMU's windows), a multiple of 4; the
+ *                                window ends below 2^63 (the largest
+ *                                offset /dev/mem takes)
  *
  * Options of sim:
  *   legacy               a Version 1 (legacy) device
@@ -17,7 +32,10 @@
  *                        VIRTIO_NET_F_MTU, or a bit number); may repeat
  *   shm=<id>:<base>:<len>  a shared memory region (Version 2); may repeat
  *                        up to 8 times
- * Numbers are decimal or 0x-prefixed hexadecimal.
+ * Numbers are decimal or 0x-prefixed hexadecimal. A window must hold at
+ * least the registers, 0x000..0x0ff, before its configuration space at
+ * 0x100 ("MMIO Device Register Layout"); no virtio-mmio window is larger
+ * than a page (QEMU's are 0x200, Firecracker's 0x1000).
  *
  * The parser is pure: no allocation, no global state, reads the string
  * only up to its NUL, and fills a bounded struct.
@@ -37,9 +55,17 @@
 #define VMMIO_DEVARG_MAX_SHM 8u
 #define VMMIO_DEVARG_MAX_SHM_ID 255u
 #define VMMIO_DEVARG_MAX_HOTPLUG_MS 2147483647u /* an int of milliseconds */
+#define VMMIO_DEVARG_MAX_UIO 1048575u /* the UIO core's minors: 1 << MINORBITS */
+#define VMMIO_DEVARG_NAME_MAX 64u /* a platform device name and its NUL */
+#define VMMIO_DEVARG_MEM_SIZE 0x200u /* mem: the default window size */
+#define VMMIO_DEVARG_MEM_SIZE_MIN 0x100u /* the registers, up to Config */
+#define VMMIO_DEVARG_MEM_SIZE_MAX 0x1000u /* a page */
+#define VMMIO_DEVARG_MEM_END (UINT64_C(1) << 63) /* /dev/mem offsets are an off_t */
 
 enum vmmio_devarg_bus {
 	VMMIO_DEVARG_BUS_SIM, /* devsim, in process */
+	VMMIO_DEVARG_BUS_UIO, /* a UIO device: window mapped, interrupt through read() */
+	VMMIO_DEVARG_BUS_MEM, /* /dev/mem: window mapped, no interrupt */
 };
 
 struct vmmio_devarg_shm {
@@ -61,11 +87,26 @@ struct vmmio_devarg_sim {
 	struct vmmio_devarg_shm shm[VMMIO_DEVARG_MAX_SHM];
 };
 
+/* uio: which UIO device. */
+struct vmmio_devarg_uio {
+	bool by_name; /* name is set; otherwise index */
+	uint32_t index; /* /dev/uio<index>, 0..VMMIO_DEVARG_MAX_UIO */
+	char name[VMMIO_DEVARG_NAME_MAX]; /* the platform device, NUL-terminated */
+};
+
+/* mem: where the window is. */
+struct vmmio_devarg_mem {
+	uint64_t base; /* physical address of the window, 4-byte aligned */
+	uint32_t size; /* VMMIO_DEVARG_MEM_SIZE_MIN..MAX, a multiple of 4 */
+};
+
 /* One variant per bus: the member that @bus names is the one filled. */
 struct vmmio_devarg {
 	enum vmmio_devarg_bus bus;
 	union {
 		struct vmmio_devarg_sim sim;
+		struct vmmio_devarg_uio uio;
+		struct vmmio_devarg_mem mem;
 	};
 };
 

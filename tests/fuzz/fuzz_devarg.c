@@ -20,6 +20,34 @@ static void check(int ok, const char *what)
 	}
 }
 
+/* A name sysfs can resolve inside /sys/bus/platform/devices, nothing else. */
+static void check_uio(const struct vmmio_devarg_uio *u)
+{
+	size_t n = strnlen(u->name, sizeof(u->name));
+
+	check(n < sizeof(u->name), "uio name NUL-terminated in its buffer");
+	if (!u->by_name) {
+		check(n == 0, "no name with /dev/uioN");
+		check(u->index <= VMMIO_DEVARG_MAX_UIO, "uio index in range");
+		return;
+	}
+	check(u->index == 0, "no index with a name");
+	check(n > 0, "uio name not empty");
+	check(strspn(u->name, "abcdefghijklmnopqrstuvwxyz" "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "0123456789:._+-") == n,
+	      "uio name of the allowed bytes only");
+	check(strcmp(u->name, ".") != 0 && strcmp(u->name, "..") != 0, "uio name not . or ..");
+}
+
+static void check_mem(const struct vmmio_devarg_mem *m)
+{
+	check(m->base % 4 == 0, "mem base 4-byte aligned");
+	check(m->size >= VMMIO_DEVARG_MEM_SIZE_MIN && m->size <= VMMIO_DEVARG_MEM_SIZE_MAX,
+	      "mem size in range");
+	check(m->size % 4 == 0, "mem size a multiple of 4");
+	check(m->base <= VMMIO_DEVARG_MEM_END - m->size, "mem window below 2^63");
+}
+
 static void check_result(int rc, const struct vmmio_devarg *a, const char *err, size_t errlen)
 {
 	static const struct vmmio_devarg zero;
@@ -36,7 +64,15 @@ static void check_result(int rc, const struct vmmio_devarg *a, const char *err, 
 	}
 	if (errlen > 0)
 		check(err[0] == '\0', "no message on success");
-	check(a->bus == VMMIO_DEVARG_BUS_SIM, "bus is sim");
+	if (a->bus == VMMIO_DEVARG_BUS_UIO) {
+		check_uio(&a->uio);
+		return;
+	}
+	if (a->bus == VMMIO_DEVARG_BUS_MEM) {
+		check_mem(&a->mem);
+		return;
+	}
+	check(a->bus == VMMIO_DEVARG_BUS_SIM, "bus is sim, uio or mem");
 	check(a->sim.device_id == VMMIO_DEVICE_ID_NET || a->sim.device_id == VMMIO_DEVICE_ID_BLK,
 	      "device type is net or blk");
 	check(a->sim.queues <= VMMIO_DEVARG_MAX_QUEUES, "queues in range");

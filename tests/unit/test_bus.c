@@ -114,7 +114,11 @@ static void t_refusals(void)
 	CHECK_EQ(vmmio_bus_open("pci:0000:00:01.0", NULL, &bd, err, sizeof(err)), -EINVAL);
 	CHECK_STR_HAS(err, "unknown bus \"pci\"");
 	vmmio_bus_close(&bd); /* a failed open leaves nothing to close */
-	CHECK(strcmp(vmmio_bus_names(), "sim") == 0);
+	/* this build's buses (the test is built with the library's defines) */
+	CHECK(strncmp(vmmio_bus_names(), "sim", 3) == 0);
+#if defined(VMMIO_BUS_UIO) && defined(VMMIO_BUS_MEM)
+	CHECK(strcmp(vmmio_bus_names(), "sim, uio, mem") == 0);
+#endif
 }
 
 int main(void)

@@ -119,6 +119,62 @@ static void t_shm(void)
 	CHECK_EQ(parse("sim:net,shm=3:0xfffffffffffffffe:1", &a), 0);
 }
 
+static void t_uio(void)
+{
+	struct vmmio_devarg a;
+	char name[80];
+
+	CHECK_EQ(parse("uio:/dev/uio0", &a), 0);
+	CHECK_EQ(a.bus, VMMIO_DEVARG_BUS_UIO);
+	CHECK(!a.uio.by_name);
+	CHECK_EQ(a.uio.index, 0);
+	CHECK_EQ(a.uio.name[0], '\0');
+	CHECK_EQ(err[0], '\0');
+	CHECK_EQ(parse("uio:/dev/uio17", &a), 0);
+	CHECK_EQ(a.uio.index, 17);
+	CHECK_EQ(parse("uio:/dev/uio1048575", &a), 0);
+	CHECK_EQ(a.uio.index, VMMIO_DEVARG_MAX_UIO);
+
+	/* Platform device names, with their own ':' (ACPI), DT and cmdline. */
+	CHECK_EQ(parse("uio:LNRO0005:00", &a), 0);
+	CHECK_EQ(a.bus, VMMIO_DEVARG_BUS_UIO);
+	CHECK(a.uio.by_name);
+	CHECK(strcmp(a.uio.name, "LNRO0005:00") == 0);
+	CHECK_EQ(parse("uio:feb02e00.virtio_mmio", &a), 0);
+	CHECK(strcmp(a.uio.name, "feb02e00.virtio_mmio") == 0);
+	CHECK_EQ(parse("uio:virtio-mmio.0", &a), 0);
+	CHECK(strcmp(a.uio.name, "virtio-mmio.0") == 0);
+	CHECK_EQ(parse("uio:a+b", &a), 0);
+	/* The longest name that fits, with its NUL. */
+	memset(name, 0, sizeof(name));
+	memcpy(name, "uio:", 4);
+	memset(name + 4, 'x', VMMIO_DEVARG_NAME_MAX - 1);
+	CHECK_EQ(parse(name, &a), 0);
+	CHECK_EQ(strlen(a.uio.name), VMMIO_DEVARG_NAME_MAX - 1);
+}
+
+static void t_mem(void)
+{
+	struct vmmio_devarg a;
+
+	CHECK_EQ(parse("mem:0xfeb02e00", &a), 0);
+	CHECK_EQ(a.bus, VMMIO_DEVARG_BUS_MEM);
+	CHECK(a.mem.base == 0xfeb02e00ull);
+	CHECK_EQ(a.mem.size, 0x200);
+	CHECK_EQ(err[0], '\0');
+	CHECK_EQ(parse("mem:0xd0000000,size=0x1000", &a), 0);
+	CHECK(a.mem.base == 0xd0000000ull);
+	CHECK_EQ(a.mem.size, 0x1000);
+	CHECK_EQ(parse("mem:4096,size=256", &a), 0);
+	CHECK_EQ(a.mem.base, 4096);
+	CHECK_EQ(a.mem.size, 256);
+	CHECK_EQ(parse("mem:0,size=0x104", &a), 0);
+	CHECK_EQ(a.mem.size, 0x104);
+	/* The last window that ends at 2^63. */
+	CHECK_EQ(parse("mem:0x7ffffffffffffe00", &a), 0);
+	CHECK(a.mem.base == 0x7ffffffffffffe00ull);
+}
+
 struct bad {
 	const char *arg;
 	const char *msg; /* expected in the message, after the quoted argument */
@@ -127,8 +183,9 @@ struct bad {
 static const struct bad bad_cases[] = {
 	{ "", "expected <bus>:<device>, e.g. sim:net" },
 	{ "net", "expected <bus>:<device>, e.g. sim:net" },
-	{ "uio:net", "unknown bus \"uio\" (supported: sim)" },
-	{ ":net", "unknown bus \"\" (supported: sim)" },
+	{ "pci:net", "unknown bus \"pci\" (supported: sim, uio, mem)" },
+	{ ":net", "unknown bus \"\" (supported: sim, uio, mem)" },
+	{ "UIO:/dev/uio0", "unknown bus \"UIO\"" },
 	{ "SIM:net", "unknown bus \"SIM\"" },
 	{ "sim:", "missing device type after \"sim:\" (expected net or blk)" },
 	{ "sim:,legacy", "missing device type after \"sim:\"" },
@@ -185,6 +242,52 @@ static const struct bad bad_cases[] = {
 	  "shm=8:0:1,shm=9:0:1",
 	  "shm=9:0:1: more than 8 shm regions (at offset 88)" },
 	{ "sim:net,legacy,shm=1:0:1", "shm regions need a Version 2 device (drop legacy)" },
+	/* uio */
+	{ "uio:", "missing device after \"uio:\" (expected /dev/uio<N> or a platform device "
+		  "name such as LNRO0005:00)" },
+	{ "uio:/dev/uio", "\"/dev/uio\" is not /dev/uio<N> (N decimal, no leading zeros) (at "
+			  "offset 4)" },
+	{ "uio:/dev/uio01", "\"/dev/uio01\" is not /dev/uio<N> (N decimal, no leading zeros)" },
+	{ "uio:/dev/uio0x1", "\"/dev/uio0x1\" is not /dev/uio<N>" },
+	{ "uio:/dev/uio-1", "\"/dev/uio-1\" is not /dev/uio<N>" },
+	{ "uio:/dev/uio0/../mem", "\"/dev/uio0/../mem\" is not /dev/uio<N>" },
+	{ "uio:/dev/vda", "\"/dev/vda\" is not /dev/uio<N>" },
+	{ "uio:/dev/uio1048576", "/dev/uio1048576: N out of range 0..1048575 (at offset 12)" },
+	{ "uio:/dev/uio99999999999999999999999", "N out of range 0..1048575" },
+	{ "uio:LNRO0005:00,legacy", "uio takes no options (',' at offset 15)" },
+	{ "uio:../../etc", "platform device name \"../../etc\": '/' is not allowed (letters, "
+			   "digits and : . _ + - only) (at offset 6)" },
+	{ "uio:a b", "platform device name: byte 0x20 is not allowed (letters, digits and : . _ "
+		     "+ - only) (at offset 5)" },
+	{ "uio:x\x7f", "byte 0x7f is not allowed" },
+	{ "uio:x\xc3\xa9", "byte 0xc3 is not allowed (letters, digits and : . _ + - only) (at "
+			     "offset 5)" },
+	{ "uio:..", "\"..\" is not a platform device name" },
+	{ "uio:.", "\".\" is not a platform device name" },
+	{ "uio:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	  "platform device name of 64 bytes is longer than 63 (at offset 4)" },
+	/* mem */
+	{ "mem:", "missing physical base address after \"mem:\" (e.g. mem:0xfeb02e00)" },
+	{ "mem:,size=0x200", "missing physical base address after \"mem:\"" },
+	{ "mem:xyz", "base \"xyz\" is not a 64-bit number (at offset 4)" },
+	{ "mem:-4", "base \"-4\" is not a 64-bit number" },
+	{ "mem:0x10000000000000000", "base \"0x10000000000000000\" is not a 64-bit number" },
+	{ "mem:0xfeb02e02", "base 0xfeb02e02 is not 4-byte aligned (the registers are 32-bit "
+			    "words) (at offset 4)" },
+	{ "mem:0xfeb02e00,", "empty option (at offset 15)" },
+	{ "mem:0xfeb02e00,,size=0x200", "empty option (at offset 15)" },
+	{ "mem:0xfeb02e00,len=4", "unknown option \"len\" (expected size=) (at offset 15)" },
+	{ "mem:0xfeb02e00,Size=0x200", "unknown option \"Size\"" },
+	{ "mem:0xfeb02e00,size", "option size needs a value: size=<...> (at offset 15)" },
+	{ "mem:0xfeb02e00,size=0x200,size=0x200", "option size given twice (at offset 26)" },
+	{ "mem:0xfeb02e00,size=0x80", "size=0x80 out of range 256..4096 (at offset 15)" },
+	{ "mem:0xfeb02e00,size=0x1004", "size=0x1004 out of range 256..4096" },
+	{ "mem:0xfeb02e00,size=0x102", "size=0x102 is not a multiple of 4 (at offset 15)" },
+	{ "mem:0xfeb02e00,size=x", "size=x: \"x\" is not a number (at offset 20)" },
+	{ "mem:0x7ffffffffffffe04", "window 0x7ffffffffffffe04+0x200 runs past 2^63, the largest "
+				    "offset /dev/mem takes (at offset 4)" },
+	{ "mem:0x7fffffffffffff00,size=0x200", "window 0x7fffffffffffff00+0x200 runs past 2^63" },
+	{ "mem:0xfffffffffffffffc", "window 0xfffffffffffffffc+0x200 runs past 2^63" },
 };
 
 static void t_bad(const void *arg)
@@ -203,6 +306,8 @@ static void t_bad(const void *arg)
 	CHECK_EQ(a.sim.device_id, 0);
 	CHECK_EQ(a.sim.n_shm, 0);
 	CHECK(vmmio_feat_empty(&a.sim.refuse));
+	CHECK_EQ(a.bus, VMMIO_DEVARG_BUS_SIM);
+	CHECK_EQ(a.uio.name[0], '\0');
 }
 
 static void t_error_buffer_bounds(void)
@@ -225,6 +330,8 @@ int main(void)
 	TAP_RUN(t_options);
 	TAP_RUN(t_refuse);
 	TAP_RUN(t_shm);
+	TAP_RUN(t_uio);
+	TAP_RUN(t_mem);
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		char name[160];
 
