@@ -35,14 +35,18 @@ static void usage(FILE *f)
 		"Probe one virtio-mmio device, negotiate every feature the transport\n"
 		"allows, print what the device shows, set DRIVER_OK, then reset it.\n"
 		"\n"
-		"  --device ARG        the device; today sim:net or sim:blk with options\n"
-		"                      legacy, hotplug=MS, queues=N, qsize=N,\n"
-		"                      refuse=FEATURE, shm=ID:BASE:LEN\n"
+		"  --device ARG        the device, on one of the buses this build has (%s):\n"
+		"                      uio:/dev/uioN or uio:NAME (a platform device bound to\n"
+		"                      a UIO driver, e.g. uio:LNRO0005:00); mem:BASE[,size=N]\n"
+		"                      (a window by physical address through /dev/mem, poll\n"
+		"                      only); sim:net or sim:blk (devsim) with options legacy,\n"
+		"                      hotplug=MS, queues=N, qsize=N, refuse=FEATURE,\n"
+		"                      shm=ID:BASE:LEN\n"
 		"  --hotplug-wait MS   if DeviceID is 0 (a placeholder), wait up to MS\n"
 		"                      milliseconds for the device to appear\n"
 		"  --no-shm            do not enumerate shared memory regions\n"
 		"  --help              this text\n",
-		prog);
+		prog, vmmio_bus_names());
 }
 
 struct probe_args {
@@ -391,6 +395,7 @@ int main(int argc, char **argv)
 	}
 
 	bo.sim.driver_expects_shm = a.shm; /* the probe enumerates regions on purpose */
+	bo.hw.no_dma = true; /* no queue is created: a machine without hugepages may probe */
 	rc = vmmio_bus_open(a.device, &bo, &bd, err, sizeof(err));
 	if (rc == -EINVAL) {
 		fprintf(stderr, "%s: %s\n\n", prog, err);
