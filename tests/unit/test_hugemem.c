@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hugemem_checks.h"
 #include "hugemem_internal.h"
 #include "tap.h"
 #include "vmmio_hugemem.h"
@@ -251,37 +252,12 @@ static void stand_in(void)
 	pool(64, 64, 0);
 }
 
-static bool zeroed(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
-/* Everything a range promises. */
+/* Everything a range promises; the fake source's IOVA is va + FAKE_BASE. */
 static void check_range(const struct vmmio_dma *m, size_t len, size_t align, int fd)
 {
-	const uint64_t va = (uint64_t)(uintptr_t)m->va;
-	uint8_t byte = 0;
-
-	CHECK(m->va != NULL);
-	CHECK_EQ(m->len, len);
-	CHECK_EQ(m->iova, va + FAKE_BASE);
-	CHECK_EQ(va % align, 0);
-	CHECK_EQ(m->iova % align, 0);
-	/* never across a hugepage boundary */
-	CHECK_EQ(va / (2 * MiB), (va + len - 1) / (2 * MiB));
-	CHECK(zeroed(m->va, len));
+	CHECK_EQ(m->iova, (uint64_t)(uintptr_t)m->va + FAKE_BASE);
 	CHECK_EQ(m->fd, fd);
-	CHECK_EQ(m->node, vmmio_numa_node_of(m->va));
-	/* the fd and offset name the same memory */
-	((volatile uint8_t *)m->va)[len - 1] = 0x5a;
-	CHECK_EQ(pread(m->fd, &byte, 1, (off_t)(m->fd_off + len - 1)), 1);
-	CHECK_EQ(byte, 0x5a);
-	memset(m->va, 0xee, len);
+	hm_check_common(m, len, align, 0x5a);
 }
 
 static void t_carve(void)
@@ -464,7 +440,7 @@ static void t_zalloc(void)
 	p = a->ops->zalloc(a->ctx, 10000, VMMIO_NUMA_ANY);
 	CHECK(p != NULL);
 	if (p) {
-		CHECK(zeroed(p, 10000));
+		CHECK(hm_zeroed(p, 10000));
 		memset(p, 1, 10000);
 		CHECK_EQ(vmmio_numa_node_of(p), vmmio_hugemem_node(a));
 		a->ops->free(a->ctx, p, 10000);

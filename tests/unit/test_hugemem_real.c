@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hugemem_checks.h"
 #include "hugemem_internal.h"
 #include "tap.h"
 #include "vmmio_hugemem.h"
@@ -60,39 +61,16 @@ static uint64_t phys(const void *va)
 	return (e >> 63) ? (e & ((1ull << 55) - 1)) * 4096 + v % 4096 : 0;
 }
 
-static bool zeroed(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 static void check_range(const struct vmmio_dma *m, size_t len, size_t align)
 {
-	const uintptr_t va = (uintptr_t)m->va;
-	uint8_t byte = 0;
-
-	CHECK_EQ(m->len, len);
-	CHECK_EQ(va % align, 0);
-	CHECK_EQ(m->iova % align, 0);
-	/* the device's address is the frame's, offset and all, at both ends */
+	/* the device's address is the frame's, offset and all, at both ends,
+	 * and within one hugepage for the device too */
 	CHECK_EQ(m->iova, phys(m->va));
 	CHECK_EQ(m->iova + len - 1, phys((const uint8_t *)m->va + len - 1));
-	CHECK_EQ(m->iova % 4096, va % 4096);
-	/* within one hugepage, for the CPU and for the device */
-	CHECK_EQ(va / (2 * MiB), (va + len - 1) / (2 * MiB));
+	CHECK_EQ(m->iova % 4096, (uintptr_t)m->va % 4096);
 	CHECK_EQ(m->iova / (2 * MiB), (m->iova + len - 1) / (2 * MiB));
-	CHECK(zeroed(m->va, len));
-	CHECK_EQ(m->node, vmmio_numa_node_of(m->va));
 	CHECK_EQ(m->node, vmmio_hugemem_node(a));
-	CHECK(m->fd >= 0);
-	((volatile uint8_t *)m->va)[len - 1] = 0xa5;
-	CHECK_EQ(pread(m->fd, &byte, 1, (off_t)(m->fd_off + len - 1)), 1);
-	CHECK_EQ(byte, 0xa5);
-	memset(m->va, 0xcc, len);
+	hm_check_common(m, len, align, 0xa5);
 }
 
 static void t_ranges(void)

@@ -37,27 +37,20 @@ run() {
 	fi
 }
 
-# The platform device whose virtio net interface has MAC $1, or blk serial $1.
-dev_by_mac() {
-	for a in /sys/bus/platform/devices/*/virtio*/net/*/address; do
-		[ -e "$a" ] || continue
-		if [ "$(cat "$a")" = "$1" ]; then
-			echo "$a" | cut -d/ -f6
+# The platform device whose kernel view has the value $2 in the sysfs file
+# matched by $1 (under a platform device's virtioN): a net MAC or a blk serial.
+dev_by() {
+	for f in /sys/bus/platform/devices/*/virtio*/$1; do
+		[ -e "$f" ] || continue
+		if [ "$(cat "$f")" = "$2" ]; then
+			echo "$f" | cut -d/ -f6
 			return 0
 		fi
 	done
 	return 1
 }
-dev_by_serial() {
-	for s in /sys/bus/platform/devices/*/virtio*/block/*/serial; do
-		[ -e "$s" ] || continue
-		if [ "$(cat "$s")" = "$1" ]; then
-			echo "$s" | cut -d/ -f6
-			return 0
-		fi
-	done
-	return 1
-}
+dev_by_mac() { dev_by 'net/*/address' "$1"; }
+dev_by_serial() { dev_by 'block/*/serial' "$1"; }
 # The physical base of platform device $1's window, from /proc/iomem.
 window_base() {
 	grep " : $1\$" /proc/iomem | head -n1 | sed -e 's/^ *//' -e 's/-.*//'
