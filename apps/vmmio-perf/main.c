@@ -31,7 +31,17 @@ int main(int argc, char **argv)
 	}
 	if (perf_setup(&c, &o))
 		goto failed;
-	if ((o.mode == PERF_MODE_RING ? perf_run_ring : perf_run_loopback)(&c, &r))
+	switch (o.mode) {
+	case PERF_MODE_RING:
+		rc = perf_run_ring(&c, &r);
+		break;
+	case PERF_MODE_ECHO:
+		rc = perf_run_echo(&c, &r);
+		break;
+	default:
+		rc = perf_run_loopback(&c, &r);
+	}
+	if (rc)
 		goto failed;
 	perf_device_stop(&c);
 	r.kicks = perf_driver_kicks(&c);

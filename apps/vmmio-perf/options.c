@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arp.h"
 #include "perf.h"
 
 #define BURST_MAX 32768u
@@ -19,11 +20,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PERF_PROG " [--device ARG] [--mode loopback|ring] [--ring split|packed]\n"
+		"usage: " PERF_PROG " [--device ARG] [--mode loopback|ring|echo] [--ring split|packed]\n"
 		"                  [--burst N] [--pkt-size BYTES] [--qsize N] [--duration SECONDS]\n"
 		"                  [--rtt-samples N] [--no-event-idx] [--driver-cpu N]\n"
-		"                  [--device-cpu N] [--device-sleep N] [--json FILE]\n"
-		"                  [--quiet]\n"
+		"                  [--device-cpu N] [--device-sleep N] [--peer IP] [--ip IP]\n"
+		"                  [--json FILE] [--quiet]\n"
 		"\n"
 		"Measure the virtqueue datapath: the driver runs on one core, the device's\n"
 		"thread on another. Two phases: throughput (keep the ring fed in\n"
@@ -41,11 +42,18 @@ static void usage(FILE *f)
 		"  ring       one queue (0), a device that uses each buffer at once: buffers\n"
 		"             of one zero-length device-writable segment, the cost of the\n"
 		"             ring protocol between two cores\n"
+		"  echo       a real virtio-net device (uio:, mem:): --burst ARP requests\n"
+		"             for --peer per round, each reply checked field by field (a\n"
+		"             missing or wrong reply ends the run with status 1); packets\n"
+		"             count answered round trips; the device thread options do\n"
+		"             not apply\n"
 		"\n"
 		"Options:\n"
 		"  --device ARG         the device (default sim:net): sim:net or sim:blk with\n"
 		"                       options legacy, qsize=N, queues=N, refuse=FEATURE\n"
-		"  --mode MODE          loopback (default) or ring\n"
+		"                       (loopback, ring); uio:/dev/uioN, uio:NAME or\n"
+		"                       mem:BASE[,size=N] (echo)\n"
+		"  --mode MODE          loopback (default), ring or echo\n"
 		"  --ring FORMAT        split (default) or packed; the device must offer\n"
 		"                       VIRTIO_F_RING_PACKED for packed\n"
 		"  --burst N            buffers per add/kick/reap round, 1..%u (default 32)\n"
@@ -64,6 +72,9 @@ static void usage(FILE *f)
 		"                       polls in a row: it asks for a notification and waits\n"
 		"                       for one, as QEMU's devices do (default 0: it never\n"
 		"                       sleeps, as a polling vhost backend does)\n"
+		"  --peer IP            echo: the address asked about (default 10.0.2.2, QEMU's\n"
+		"                       user-network gateway)\n"
+		"  --ip IP              echo: this end's address (default 10.0.2.15)\n"
 		"  --json FILE          also write the figures as JSON to FILE\n"
 		"  --quiet              no progress line on stderr\n"
 		"  --help               this text\n"
@@ -129,6 +140,8 @@ static void set_defaults(struct perf_opts *o, long ncpu)
 		.event_idx = true,
 		.driver_cpu = ncpu >= 2 ? 0 : -1,
 		.device_cpu = ncpu >= 2 ? 1 : -1,
+		.peer_ip = 0x0a000202, /* 10.0.2.2 */
+		.own_ip = 0x0a00020f, /* 10.0.2.15 */
 	};
 }
 
@@ -147,8 +160,10 @@ static int apply(struct perf_opts *o, int c, const char *opt, const char *val, l
 			o->mode = PERF_MODE_LOOPBACK;
 		else if (!strcmp(val, "ring"))
 			o->mode = PERF_MODE_RING;
+		else if (!strcmp(val, "echo"))
+			o->mode = PERF_MODE_ECHO;
 		else
-			return bad_value(opt, val, "loopback or ring");
+			return bad_value(opt, val, "loopback, ring or echo");
 		return 0;
 	case 'r':
 		if (!strcmp(val, "split"))
@@ -196,6 +211,11 @@ static int apply(struct perf_opts *o, int c, const char *opt, const char *val, l
 	case 'j':
 		o->json = val;
 		return 0;
+	case 'P':
+	case 'I':
+		return app_ipv4_parse(val, c == 'P' ? &o->peer_ip : &o->own_ip) ?
+			       bad_value(opt, val, "an IPv4 address") :
+			       0;
 	}
 	return 2;
 }
@@ -236,6 +256,8 @@ int perf_parse_args(int argc, char **argv, struct perf_opts *o)
 		{ "device-cpu", required_argument, NULL, 'D' },
 		{ "device-sleep", required_argument, NULL, 'z' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "peer", required_argument, NULL, 'P' },
+		{ "ip", required_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },

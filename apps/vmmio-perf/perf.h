@@ -2,8 +2,8 @@
 /*
  * vmmio-perf: throughput and latency of the virtqueue datapath against a
  * device serviced by another core. The pieces: options.c (the command
- * line), setup.c (device, features, queues, threads), loopback.c and
- * ring.c (the two run modes), phase.c (the timed phase and its progress
+ * line), setup.c (device, features, queues, threads), loopback.c,
+ * ring.c and echo.c (the run modes), phase.c (the timed phase and its progress
  * line), rtt.c (round-trip percentiles), report.c (human and JSON output).
  */
 #ifndef VMMIO_PERF_H
@@ -17,6 +17,7 @@
 #include "vmmio_bus.h"
 #include "vmmio_dev.h"
 #include "vmmio_mem.h"
+#include "vmmio_pktpool.h"
 #include "vmmio_vq.h"
 
 #define PERF_PROG "vmmio-perf"
@@ -26,6 +27,7 @@
 enum perf_mode {
 	PERF_MODE_LOOPBACK, /* net: tx queue 1 -> device -> rx queue 0 */
 	PERF_MODE_RING, /* one queue, SINK device: the ring protocol alone */
+	PERF_MODE_ECHO, /* net, a real device: ARP round trips with its peer */
 };
 
 struct perf_opts {
@@ -42,6 +44,7 @@ struct perf_opts {
 	unsigned device_sleep; /* idle polls before the device sleeps; 0: never */
 	const char *json; /* NULL: no JSON file */
 	bool quiet;
+	uint32_t peer_ip, own_ip; /* echo mode, host order */
 };
 
 /* Parse the command line into @o. 0: run; 1: --help printed; 2: usage
@@ -63,6 +66,7 @@ struct perf_ctx {
 	unsigned nq;
 	/* Packet buffers, freed only after the device was reset. */
 	struct vmmio_dma pool;
+	struct vmmio_pktpool *pkts; /* echo mode's, likewise */
 	unsigned hdr_len; /* virtio-net header bytes (loopback mode) */
 	bool thread_running;
 	char err[PERF_ERR_LEN];
@@ -109,11 +113,12 @@ struct perf_result {
 	int64_t device_sleeps; /* times the device slept, whole run; -1 unknown */
 };
 
-/* The two modes: throughput phase then ping-pong phase. 0, or -1 with
- * c->err set (a lost, duplicated or corrupted packet, a broken queue, a
- * stalled device). */
+/* The modes: throughput phase then ping-pong phase. 0, or -1 with c->err
+ * set (a lost, duplicated or corrupted packet, a wrong reply, a broken
+ * queue, a stalled device). */
 int perf_run_loopback(struct perf_ctx *c, struct perf_result *r);
 int perf_run_ring(struct perf_ctx *c, struct perf_result *r);
+int perf_run_echo(struct perf_ctx *c, struct perf_result *r);
 
 /* --- timing ------------------------------------------------------------------ */
 

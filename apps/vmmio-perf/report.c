@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "arp.h"
 #include "perf.h"
 #include "vmmio_features.h"
 
@@ -38,7 +39,7 @@ static void derive(const struct perf_result *r, struct figures *f)
 
 static const char *mode_name(enum perf_mode m)
 {
-	return m == PERF_MODE_RING ? "ring" : "loopback";
+	return m == PERF_MODE_RING ? "ring" : m == PERF_MODE_ECHO ? "echo" : "loopback";
 }
 
 static bool negotiated(const struct perf_ctx *c, unsigned bit)
@@ -68,6 +69,10 @@ void perf_report_human(FILE *f, const struct perf_ctx *c, const struct perf_resu
 		mode_name(o->mode), o->packed ? "packed" : "split", o->burst, o->qsize);
 	if (o->mode == PERF_MODE_LOOPBACK)
 		fprintf(f, ", %u-byte packets (+%u header)", o->pkt_size, c->hdr_len);
+	if (o->mode == PERF_MODE_ECHO)
+		fprintf(f, ", ARP for %u.%u.%u.%u (+%u header); packets are answered requests",
+			o->peer_ip >> 24, (o->peer_ip >> 16) & 0xff, (o->peer_ip >> 8) & 0xff,
+			o->peer_ip & 0xff, c->hdr_len);
 	fprintf(f, "\n  features     %s\n", feats);
 	fprintf(f, "  cpus         driver %d, device %d (-1: not pinned)\n", o->driver_cpu,
 		o->device_cpu);
@@ -160,8 +165,9 @@ static void json_config(FILE *f, const struct perf_ctx *c)
 		"    \"pkt_size\": %u,\n    \"hdr_len\": %u,\n    \"qsize\": %u,\n"
 		"    \"event_idx\": %s,\n    \"duration\": %.9g,\n    \"rtt_samples\": %u,\n"
 		"    \"device_sleep\": %u,\n    \"features\": ",
-		mode_name(o->mode), o->packed ? "packed" : "split", o->burst, o->pkt_size,
-		o->mode == PERF_MODE_LOOPBACK ? c->hdr_len : 0, o->qsize,
+		mode_name(o->mode), o->packed ? "packed" : "split", o->burst,
+		o->mode == PERF_MODE_ECHO ? APP_ARP_FRAME_LEN : o->pkt_size,
+		o->mode == PERF_MODE_RING ? 0 : c->hdr_len, o->qsize,
 		negotiated(c, VMMIO_F_EVENT_IDX) ? "true" : "false", o->duration, o->rtt_samples,
 		o->device_sleep);
 	json_features(f, c);

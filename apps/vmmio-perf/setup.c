@@ -136,10 +136,17 @@ static int open_device(struct perf_ctx *c)
 	if (vmmio_bus_open(c->o->device, &bo, &c->bus, c->err, sizeof(c->err)))
 		return -1;
 	c->opened = true;
-	/* The device side runs in a thread of this process: only sim has one. */
+	/* Loopback and ring modes need the device side in a thread of this
+	 * process, which only sim has; echo needs a network peer, which sim
+	 * lacks. */
 	c->sim = vmmio_bus_sim_model(&c->bus);
-	if (!c->sim)
-		return perf_fail(c, "--device \"%s\": " PERF_PROG " needs a sim device",
+	if (c->o->mode == PERF_MODE_ECHO && c->sim)
+		return perf_fail(c, "--mode echo: --device \"%s\" is simulated, with no network "
+				 "peer to answer; echo needs a real virtio-net device (uio:..., mem:...)",
+				 c->o->device);
+	if (c->o->mode != PERF_MODE_ECHO && !c->sim)
+		return perf_fail(c, "--device \"%s\": loopback and ring modes need a sim device "
+				 "(devsim's device thread); --mode echo measures a real net device",
 				 c->o->device);
 	r = vmmio_probe(&c->dev, &c->bus.win, NULL);
 	if (r == VMMIO_PROBE_PLACEHOLDER)
@@ -160,11 +167,11 @@ int perf_setup(struct perf_ctx *c, const struct perf_opts *o)
 	c->o = o;
 	if (open_device(c))
 		return -1;
-	if (o->mode == PERF_MODE_LOOPBACK && c->dev.device_id != VMMIO_DEVICE_ID_NET)
-		return perf_fail(c,
-				 "--mode loopback: --device \"%s\" is a %s, not a network device",
-				 o->device, vmmio_device_type_name(c->dev.device_id));
-	c->nq = o->mode == PERF_MODE_LOOPBACK ? 2 : 1;
+	if (o->mode != PERF_MODE_RING && c->dev.device_id != VMMIO_DEVICE_ID_NET)
+		return perf_fail(c, "--mode %s: --device \"%s\" is a %s, not a network device",
+				 o->mode == PERF_MODE_ECHO ? "echo" : "loopback", o->device,
+				 vmmio_device_type_name(c->dev.device_id));
+	c->nq = o->mode == PERF_MODE_RING ? 1 : 2;
 	wanted_features(c, &want);
 	r = vmmio_init(&c->dev, &want, setup_queues, c);
 	if (r) {
@@ -176,6 +183,8 @@ int perf_setup(struct perf_ctx *c, const struct perf_opts *o)
 	c->hdr_len = vmmio_feat_has(&c->dev.driver_features, VMMIO_F_VERSION_1) ||
 			     vmmio_feat_has(&c->dev.driver_features, VMMIO_NET_F_MRG_RXBUF) ?
 			     NET_HDR_LEN : NET_HDR_LEN_LEGACY;
+	if (!c->sim) /* echo: the device is the machine's own */
+		return pin_self(c, o->driver_cpu);
 	r = devsim_thread_start(c->sim, &(struct devsim_thread_opts){
 						   .cpu = o->device_cpu, .sleep_after = o->device_sleep });
 	if (r)
@@ -253,6 +262,8 @@ void perf_teardown(struct perf_ctx *c)
 	}
 	if (c->opened) {
 		vmmio_dma_free(c->bus.dma, &c->pool);
+		vmmio_pktpool_destroy(c->pkts);
+		c->pkts = NULL;
 		vmmio_bus_close(&c->bus);
 	}
 	c->opened = false;

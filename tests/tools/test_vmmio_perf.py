@@ -147,6 +147,17 @@ def main(argv):
     refused(t, perf, "a negative sleep", ["--device-sleep", "-1"], "--device-sleep")
     refused(t, perf, "a padded number", ["--burst", " 5"], "--burst")
     refused(t, perf, "an unknown option", ["--fast"], "unknown option")
+    refused(t, perf, "an unknown mode", ["--mode", "ping"], "loopback, ring or echo")
+    refused(t, perf, "a peer that is no address", ["--mode", "echo", "--peer", "10.0.2"],
+            "an IPv4 address")
+    # Each mode needs its kind of device: echo a network peer (a real
+    # device), loopback and ring devsim's device thread.
+    rc, _, err = run(perf, "--mode", "echo", *SHORT, timeout=30)
+    t.ok(rc == 1 and "no network peer" in err and "uio:" in err,
+         "echo mode refuses a simulated device (exit 1, names uio:)", err)
+    rc, _, err = run(perf, "--device", "uio:/dev/uio999", *SHORT, timeout=30)
+    t.ok(rc == 1 and "--device \"uio:/dev/uio999\"" in err,
+         "loopback mode on a real device's argument fails naming it (exit 1)", err)
     refused(t, perf, "a JSON file that cannot be written",
             ["--json", "/nonexistent-dir/x.json"], "cannot write")
     with tempfile.TemporaryDirectory() as d:

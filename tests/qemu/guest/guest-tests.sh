@@ -98,6 +98,10 @@ net_cases() { # platform device, ring, peer description
 	run "$what, $ring ring: queue reset and device reset with traffic after" \
 		vmmio-guest net --device "uio:$d" --ring "$ring" --count 1000 --reset \
 		--version "$version"
+	# The app a user runs: vmmio-perf's echo mode, 8 requests per round.
+	run "$what, $ring ring: vmmio-perf --mode echo" \
+		vmmio-perf --device "uio:$d" --mode echo --ring "$ring" --burst 8 \
+		--duration 1 --rtt-samples 1000 --json /tmp/echo.json
 }
 
 net_cases "$netA" split "user network"

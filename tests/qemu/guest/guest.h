@@ -15,7 +15,7 @@
  * is the verdict: 0 passed, 1 failed, 2 usage error.
  *
  * The pieces: main.c (command line), dev.c (open, negotiate, queues,
- * packet buffers), arp.c (frames), net.c (the net cases), blk.c, dump.c
+ * packet buffers), net.c (the net cases, with apps/common/arp.c), blk.c, dump.c
  * (what the rings hold, printed when a device stops answering).
  */
 #ifndef VMMIO_GUEST_H
@@ -94,15 +94,6 @@ uint64_t guest_now_ms(void);
 /* 0 when no queue broke and the device does not need a reset, else the
  * driver's finding (printed) and -1. */
 int guest_faults(struct guest_dev *g);
-
-/* Ethernet + ARP (arp.c). */
-#define GUEST_ARP_FRAME_LEN 60u /* the minimum Ethernet frame, without FCS */
-/* An ARP request "who has @tpa, tell @spa" from @mac into @buf. */
-void guest_arp_request(uint8_t *buf, const uint8_t mac[6], uint32_t spa, uint32_t tpa);
-/* 0 when @frame (@len bytes) is the reply to that request, else -1 with the
- * field at fault in @why. */
-int guest_arp_check_reply(const uint8_t *frame, uint32_t len, const uint8_t mac[6],
-			  uint32_t spa, uint32_t tpa, char *why, unsigned whylen);
 
 int guest_net(const struct guest_opts *o);
 int guest_blk(const struct guest_opts *o);

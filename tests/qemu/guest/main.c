@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* vmmio-guest: the command line (see guest.h for what it tests). */
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arp.h"
 #include "guest.h"
 
 static void usage(FILE *f)
@@ -35,13 +35,10 @@ static void usage(FILE *f)
 
 static int parse_ip(const char *opt, const char *s, uint32_t *out)
 {
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1) {
+	if (app_ipv4_parse(s, out)) {
 		fprintf(stderr, GUEST_PROG ": %s \"%s\": not an IPv4 address\n", opt, s);
 		return -1;
 	}
-	*out = ntohl(a.s_addr);
 	return 0;
 }
 

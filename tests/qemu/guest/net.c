@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "arp.h"
 #include "guest.h"
 #include "vmmio_features.h"
 #include "vmmio_net.h"
@@ -89,7 +90,7 @@ static int tx_request(struct net_run *n)
 	const uint64_t iova = guest_slot_iova(&n->g, slot);
 	const struct vmmio_seg seg[2] = {
 		{ iova, n->hdr_len },
-		{ iova + GUEST_HDR_SLOT, GUEST_ARP_FRAME_LEN },
+		{ iova + GUEST_HDR_SLOT, APP_ARP_FRAME_LEN },
 	};
 	const struct vmmio_buf b = { seg, 2, 0, slot_cookie(slot) };
 	struct vmmio_used u[TX_SLOTS];
@@ -101,7 +102,7 @@ static int tx_request(struct net_run *n)
 		return guest_fail("transmit queue: the device has not used %u requests",
 				  vmmio_vq_outstanding(n->g.vq[TXQ]));
 	memset(p, 0, n->hdr_len); /* no offloads: flags 0, gso_type NONE */
-	guest_arp_request(p + GUEST_HDR_SLOT, n->mac, n->g.o->own_ip, n->g.o->peer_ip);
+	app_arp_request(p + GUEST_HDR_SLOT, n->mac, n->g.o->own_ip, n->g.o->peer_ip);
 	if (vmmio_vq_add(n->g.vq[TXQ], &b, 1) != 1)
 		return guest_fail("transmit queue: request not added: %s",
 				  vmmio_vq_error(n->g.vq[TXQ]));
@@ -127,10 +128,9 @@ static int rx_check(struct net_run *n, const struct vmmio_used *u, unsigned trip
 	if (n->mrg_rxbuf && (p[NET_HDR_NUM_BUFFERS] | p[NET_HDR_NUM_BUFFERS + 1] << 8) != 1)
 		return guest_fail("round trip %u: num_buffers %u for a small frame", trip,
 				  p[NET_HDR_NUM_BUFFERS] | p[NET_HDR_NUM_BUFFERS + 1] << 8);
-	r = guest_arp_check_reply(p + GUEST_HDR_SLOT, u->len - n->hdr_len, n->mac,
+	r = app_arp_check_reply(p + GUEST_HDR_SLOT, u->len - n->hdr_len, n->mac,
 				  n->g.o->own_ip, n->g.o->peer_ip, why, sizeof(why));
-	if (r && (u->len - n->hdr_len < 14 || p[GUEST_HDR_SLOT + 12] != 0x08 ||
-		  p[GUEST_HDR_SLOT + 13] != 0x06)) {
+	if (r && !app_arp_is_arp(p + GUEST_HDR_SLOT, u->len - n->hdr_len)) {
 		/* Not ARP at all: the peer may say other things; count them. */
 		n->other_frames++;
 		r = 0;

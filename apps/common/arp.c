@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Ethernet frames carrying ARP (RFC 826) over IPv4: the one protocol both
- * peers answer without any set-up, so every reply can be checked field by
- * field against the request that caused it.
+ * Ethernet frames carrying ARP (RFC 826) over IPv4: the one protocol a
+ * network peer answers without any set-up (QEMU's user network for its
+ * gateway, testpmd's icmpecho for any address), so every reply can be
+ * checked field by field against the request that caused it.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "guest.h"
+#include "arp.h"
 
 #define ETH_ALEN 6
 #define ETHERTYPE_ARP 0x0806
@@ -54,9 +56,9 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)get16(p) << 16 | get16(p + 2);
 }
 
-void guest_arp_request(uint8_t *buf, const uint8_t mac[6], uint32_t spa, uint32_t tpa)
+void app_arp_request(uint8_t *buf, const uint8_t mac[6], uint32_t spa, uint32_t tpa)
 {
-	memset(buf, 0, GUEST_ARP_FRAME_LEN);
+	memset(buf, 0, APP_ARP_FRAME_LEN);
 	memset(buf + OFF_DST, 0xff, ETH_ALEN); /* broadcast */
 	memcpy(buf + OFF_SRC, mac, ETH_ALEN);
 	put16(buf + OFF_TYPE, ETHERTYPE_ARP);
@@ -75,7 +77,7 @@ static void fmt_mac(const uint8_t *m, char *out, size_t len)
 	snprintf(out, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
-int guest_arp_check_reply(const uint8_t *frame, uint32_t len, const uint8_t mac[6],
+int app_arp_check_reply(const uint8_t *frame, uint32_t len, const uint8_t mac[6],
 			  uint32_t spa, uint32_t tpa, char *why, unsigned whylen)
 {
 	char a[24];
@@ -117,5 +119,15 @@ int guest_arp_check_reply(const uint8_t *frame, uint32_t len, const uint8_t mac[
 			 get32(frame + OFF_TPA));
 		return -1;
 	}
+	return 0;
+}
+
+int app_ipv4_parse(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
 	return 0;
 }
