@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "../mem/hugemem_internal.h"
 #include "mmio_win.h"
 #include "vmmio_regs.h"
 
@@ -173,34 +172,4 @@ int vmmio_mmio_win_check_magic(struct vmmio_mmio_win *w, const char *arg, const 
 		 "0x%08x (\"virt\")",
 		 arg, where, magic, VMMIO_MAGIC_VALUE);
 	return -ENODEV;
-}
-
-int vmmio_bus_hw_dma(struct vmmio_bus_dev *dev, const struct vmmio_bus_opts *opts,
-		     const struct vmmio_bus_env *env, int device_node, struct vmmio_allocator **out,
-		     char *err, size_t errlen)
-{
-	/* The same system the bus looks at: a test's fake tree has no
-	 * hugetlbfs, so the allocator's refusal is the same on every host. */
-	const struct vmmio_hugemem_env henv = { .root = env->root };
-	struct vmmio_hugemem_opts ho = {
-		.mount = opts->hw.hugetlbfs,
-		.node = opts->hw.node_set ? opts->hw.node : device_node,
-		.iova = NULL, /* physical addresses: no IOMMU between device and memory */
-	};
-	char why[512] = "";
-	int rc;
-
-	*out = NULL;
-	dev->numa_node = ho.node;
-	dev->dma = NULL;
-	if (opts->hw.no_dma)
-		return 0;
-	rc = vmmio_hugemem_create_env(&ho, &henv, out, why, sizeof(why));
-	if (rc < 0) {
-		*out = NULL;
-		snprintf(err, errlen, "--device \"%s\": DMA memory: %s", dev->name, why);
-		return rc;
-	}
-	dev->dma = *out;
-	return 0;
 }

@@ -2,7 +2,7 @@
 /*
  * Internal to lib/bus: the register window of a device mapped into the
  * process (uio, mem), and what the buses that reach real devices share:
- * their DMA memory. The window's accesses are exactly the width asked,
+ * their DMA memory (hw_dma.c). The window's accesses are exactly the width asked,
  * bounds-checked, little endian, ordered as vmmio_regwin.h promises.
  */
 #ifndef VMMIO_MMIO_WIN_H
@@ -48,7 +48,7 @@ int vmmio_mmio_win_check_magic(struct vmmio_mmio_win *w, const char *arg, const 
 			       char *err, size_t errlen);
 
 /*
- * The DMA memory of a real device: hugepages by physical address on
+ * (hw_dma.c) The DMA memory of a real device: hugepages by physical address on
  * @device_node (VMMIO_NUMA_ANY when unknown) unless @opts->hw overrides
  * the node or asks for none, from the hugetlbfs mounts under @env's root.
  * Sets dev->numa_node and dev->dma, and *@out
