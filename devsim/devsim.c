@@ -78,6 +78,7 @@ struct devsim *devsim_create(const struct devsim_config *c)
 	s->device_id = c->device_id;
 	s->personality_id = devsim_personality_device_id(c->personality);
 	memcpy(s->config, c->config, sizeof(s->config));
+	devsim_net_reset(s);
 	snprintf(s->name, sizeof(s->name), "sim:%s", c->personality == DEVSIM_BLK ? "blk" : "net");
 	return s;
 }
@@ -93,6 +94,7 @@ void devsim_destroy(struct devsim *s)
 		free(s->vq[q].seg);
 		free(s->vq[q].pend);
 	}
+	devsim_net_free(s);
 	if (s->irq_fd >= 0)
 		close(s->irq_fd);
 	pthread_cond_destroy(&s->irq_cond);

@@ -4,8 +4,9 @@
  * register window (devsim.c), the device-side register semantics
  * (registers.c), the personalities (personality.c), the driver-rule checker
  * (checker.c and its parts, checker_*.c, which share checker_internal.h),
- * the access log with the register layout tables (log.c), and the datapath
- * (vq_*.c, backend_*.c, thread.c, which share vq_internal.h).
+ * the access log with the register layout tables (log.c), the datapath
+ * (vq_*.c, backend_*.c, thread.c, which share vq_internal.h), and the
+ * virtio-net device beyond the rings (net_*.c, net_internal.h).
  */
 #ifndef DEVSIM_INTERNAL_H
 #define DEVSIM_INTERNAL_H
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "devsim.h"
+#include "net_internal.h"
 #include "vmmio_regs.h"
 #include "vq_internal.h"
 
@@ -162,6 +164,7 @@ struct devsim {
 	bool rings_live;
 	struct devsim_vq vq[DEVSIM_MAX_QUEUES];
 	struct devsim_vq_ctl vqc[DEVSIM_MAX_QUEUES];
+	struct devsim_net net; /* virtio-net: the controlq's state, the loopback's packets */
 
 	/* Two threads (thread.c): the lock serialises the register window,
 	 * the checker, the log and interrupts; the rings are not locked. */

@@ -113,6 +113,14 @@ static void net_default(struct devsim_config *c, bool legacy)
 	vmmio_feat_set(&c->features, VMMIO_NET_F_GUEST_CSUM);
 	vmmio_feat_set(&c->features, VMMIO_NET_F_CTRL_VQ);
 	vmmio_feat_set(&c->features, VMMIO_NET_F_MQ);
+	/* The controlq's commands (net_ctrl.c) and the offloads the loopback
+	 * honours (net_offload.c, net_tso.c). */
+	vmmio_feat_set(&c->features, VMMIO_NET_F_CTRL_RX);
+	vmmio_feat_set(&c->features, VMMIO_NET_F_CTRL_MAC_ADDR);
+	vmmio_feat_set(&c->features, VMMIO_NET_F_HOST_TSO4);
+	vmmio_feat_set(&c->features, VMMIO_NET_F_HOST_TSO6);
+	vmmio_feat_set(&c->features, VMMIO_NET_F_GUEST_TSO4);
+	vmmio_feat_set(&c->features, VMMIO_NET_F_GUEST_TSO6);
 	if (!legacy)
 		vmmio_feat_set(&c->features, VMMIO_NET_F_SPEED_DUPLEX);
 

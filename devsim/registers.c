@@ -79,6 +79,7 @@ static void device_reset(struct devsim *s)
 		queue_clear(&s->q[q]);
 	s->shm_sel = 0;
 	s->guest_page_size = 0;
+	devsim_net_reset(s);
 	s->resets++;
 }
 

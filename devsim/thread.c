@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include "devsim_internal.h"
 #include "vmmio_barrier.h"
@@ -171,12 +172,19 @@ int devsim_thread_start(struct devsim *s, const struct devsim_thread_opts *o)
 	r = pthread_attr_init(&attr);
 	if (r)
 		return -r;
-	if (cpu >= 0) {
+	{
+		/* Unpinned means any online CPU, not the creator's affinity
+		 * (a DPDK lcore's is one CPU, which the device would share). */
+		long n = cpu >= 0 ? 0 : sysconf(_SC_NPROCESSORS_ONLN);
 		cpu_set_t set;
 
 		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		r = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (cpu >= 0)
+			CPU_SET(cpu, &set);
+		for (long i = 0; i < n && i < CPU_SETSIZE; i++)
+			CPU_SET(i, &set);
+		if (CPU_COUNT(&set))
+			r = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 	}
 	s->rings_live = true;
 	__atomic_store_n(&s->thread_stop, 0, __ATOMIC_RELAXED);

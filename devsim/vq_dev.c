@@ -223,6 +223,13 @@ int devsim_ring_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct de
 	return r;
 }
 
+bool devsim_ring_segs_ready(struct devsim_vq *vq)
+{
+	if (!vq->seg)
+		vq->seg = malloc(2u * vq->num * sizeof(*vq->seg));
+	return vq->seg != NULL;
+}
+
 bool devsim_ring_has_avail(struct devsim *s, uint16_t q)
 {
 	struct devsim_vq *vq = &s->vq[q];
@@ -593,5 +600,7 @@ int devsim_vq_stats(const struct devsim *s, uint16_t q, struct devsim_vq_stats *
 	out->polls = __atomic_load_n(&st->polls, __ATOMIC_RELAXED);
 	out->sleeps = __atomic_load_n(&st->sleeps, __ATOMIC_RELAXED);
 	out->truncated = __atomic_load_n(&st->truncated, __ATOMIC_RELAXED);
+	out->dropped = __atomic_load_n(&st->dropped, __ATOMIC_RELAXED);
+	out->unswapped = __atomic_load_n(&st->unswapped, __ATOMIC_RELAXED);
 	return 0;
 }

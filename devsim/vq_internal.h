@@ -118,7 +118,7 @@ struct devsim_vq {
 	uint16_t if_head, if_count;
 	uint16_t n_out; /* records not used yet */
 	struct vq_done *done; /* num entries: a batch being used */
-	struct devsim_seg *seg; /* loopback: segments of one chain (2 * num) */
+	struct devsim_seg *seg; /* loopback, controlq: segments of one chain (2 * num) */
 };
 
 struct devsim_vq_ctl {
@@ -187,6 +187,9 @@ void devsim_ring_kick_tick(struct devsim *s, uint16_t q);
  * segments; not taken; only with @seg), -EPROTO (a ring rule broken). */
 int devsim_ring_take(struct devsim *s, uint16_t q, struct vq_chain *c, struct devsim_seg *seg,
 		     uint16_t cap);
+/* Room in vq->seg for a chain of up to QueueSize descriptors plus an
+ * indirect table of up to QueueSize entries (2 * num segments). */
+bool devsim_ring_segs_ready(struct devsim_vq *vq);
 /* Whether a chain is available (without taking it). */
 bool devsim_ring_has_avail(struct devsim *s, uint16_t q);
 /* Write used entries for @n buffers (one for the batch with @batch) ... */

@@ -22,15 +22,36 @@ static bool serviceable(const struct devsim *s, uint16_t q)
 	return s->vq[q].usable && !s->vq[q].broken;
 }
 
-/* virtio-net pairs receiveqN = 2(N-1) and transmitqN = 2(N-1)+1; the
- * control queue, last and unpaired, is not looped back. */
+/* One round of queue @q with @service, when it is due. */
+static unsigned queue_round(struct devsim *s, uint16_t q,
+			    unsigned (*service)(struct devsim *s, uint16_t q))
+{
+	unsigned n;
+
+	if (!serviceable(s, q) || !vq_armed(s, q))
+		return 0;
+	vq_stat_add(&s->vqc[q].st.polls, 1);
+	n = service(s, q);
+	if (s->thread_running)
+		devsim_ring_thread_idle_check(s, q, n);
+	return n;
+}
+
+/* virtio-net pairs receiveqN = 2(N-1) and transmitqN = 2(N-1)+1, of which
+ * the first curr_pairs are in use: "After initialization of reset, the
+ * device MUST queue packets only on receiveq1" and "MUST NOT queue packets
+ * on receive queues greater than virtqueue_pairs" once VQ_PAIRS_SET was
+ * used. The controlq after them is serviced on its own (net_ctrl.c). */
 static unsigned loopback_all(struct devsim *s)
 {
+	const int ctrl = devsim_net_ctrl_queue(s);
+	const unsigned pairs = devsim_net_pairs(s);
 	unsigned used = 0;
 
 	/* The transmit queue is the one that brings work: the device sleeps
-	 * on it (with the thread's sleep_after), never on the receive queue. */
-	for (uint16_t tx = 1; tx < s->cfg.num_queues; tx += 2) {
+	 * on it (with the thread's sleep_after), never on the receive queue;
+	 * nor while a packet waits for receive buffers. */
+	for (uint16_t tx = 1; tx < s->cfg.num_queues && tx / 2u < pairs; tx += 2) {
 		uint16_t rx = (uint16_t)(tx - 1);
 		unsigned n;
 
@@ -40,31 +61,34 @@ static unsigned loopback_all(struct devsim *s)
 		vq_stat_add(&s->vqc[rx].st.polls, 1);
 		n = devsim_ring_loopback_service(s, rx, tx);
 		if (s->thread_running)
-			devsim_ring_thread_idle_check(s, tx, n);
+			devsim_ring_thread_idle_check(s, tx, n + s->net.tx[tx / 2].busy);
 		used += n;
 	}
+	if (ctrl >= 0)
+		used += queue_round(s, (uint16_t)ctrl, devsim_net_ctrl_service);
+	return used;
+}
+
+/* Every queue used at once, but a virtio-net controlq, whose commands
+ * are carried out. */
+static unsigned sink_all(struct devsim *s)
+{
+	const int ctrl = devsim_net_ctrl_queue(s);
+	unsigned used = 0;
+
+	for (uint16_t q = 0; q < s->cfg.num_queues; q++)
+		used += queue_round(s, q,
+				    q == ctrl ? devsim_net_ctrl_service : devsim_ring_sink_service);
 	return used;
 }
 
 unsigned devsim_ring_service_all(struct devsim *s)
 {
-	unsigned used = 0;
-
 	switch (s->cfg.backend) {
 	case DEVSIM_BACKEND_SINK:
-		for (uint16_t q = 0; q < s->cfg.num_queues; q++) {
-			unsigned n;
-
-			if (!serviceable(s, q) || !vq_armed(s, q))
-				continue;
-			vq_stat_add(&s->vqc[q].st.polls, 1);
-			n = devsim_ring_sink_service(s, q);
-			if (s->thread_running)
-				devsim_ring_thread_idle_check(s, q, n);
-			used += n;
-		}
-		return used;
+		return sink_all(s);
 	case DEVSIM_BACKEND_LOOPBACK:
+	case DEVSIM_BACKEND_FORWARD: /* the loopback, swapping addresses (net_tx.swap) */
 		return s->cfg.personality == DEVSIM_NET ? loopback_all(s) : 0;
 	default: /* NONE: nothing; MANUAL: the test takes and uses */
 		return 0;

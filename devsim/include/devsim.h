@@ -70,14 +70,25 @@ struct devsim_shm_region {
 enum devsim_backend {
 	DEVSIM_BACKEND_NONE, /* nobody: buffers stay available (control-plane tests) */
 	/* net: each transmitted packet (queue 2k+1) comes back on the receive
-	 * queue of the pair (2k), with a virtio-net header; a transmit buffer
-	 * waits until a receive buffer is there (nothing is dropped). */
+	 * queue of the pair (2k), with a virtio-net header, for the pairs in
+	 * use; a transmit buffer waits until receive buffers are there
+	 * (nothing is dropped); the controlq is serviced (devsim_net.h) */
 	DEVSIM_BACKEND_LOOPBACK,
 	/* every available buffer is used at once with length 0, on any queue
-	 * (vmmio-perf --mode ring: the cost of the ring protocol alone) */
+	 * but a net controlq (vmmio-perf --mode ring: the cost of the ring
+	 * protocol alone) */
 	DEVSIM_BACKEND_SINK,
 	/* the test takes and uses buffers itself (devsim_vq_take/use) */
 	DEVSIM_BACKEND_MANUAL,
+	/* net: LOOPBACK (the same pairs, offloads, mergeable buffers and
+	 * controlq; a transmit buffer waits for receive buffers, nothing is
+	 * dropped for want of them), but the frame comes back as from a peer
+	 * running testpmd's macswap: in each packet received (each TCP segment
+	 * when the device cuts them) the Ethernet destination and source
+	 * addresses, its first 6 and next 6 bytes, are swapped. A packet
+	 * shorter than those 12 bytes comes back unchanged, counted in its
+	 * receive queue's unswapped (devsim_vq_stats) */
+	DEVSIM_BACKEND_FORWARD,
 };
 
 struct devsim_config {
@@ -112,7 +123,9 @@ struct devsim_config {
 /*
  * A default device of @personality: modern (Version 2) unless @legacy;
  * features offered: for net VERSION_1 (modern only), MAC, STATUS, MTU,
- * MRG_RXBUF, CSUM, GUEST_CSUM, CTRL_VQ, MQ, SPEED_DUPLEX, and the ring bits
+ * MRG_RXBUF, CSUM, GUEST_CSUM, CTRL_VQ, CTRL_RX, CTRL_MAC_ADDR, MQ,
+ * HOST_TSO4, HOST_TSO6, GUEST_TSO4, GUEST_TSO6, SPEED_DUPLEX (modern
+ * only), and the ring bits
  * INDIRECT_DESC, EVENT_IDX, RING_PACKED, IN_ORDER, NOTIFICATION_DATA,
  * RING_RESET (ANY_LAYOUT and NOTIFY_ON_EMPTY instead of the bits >= 32 on
  * legacy); 3 queues (rx, tx, ctrl) of 256; MAC 52:54:00:12:34:56, link up,

@@ -46,7 +46,7 @@ unsigned devsim_step(struct devsim *s);
 
 /* How the device thread waits for work. */
 struct devsim_thread_opts {
-	int cpu; /* pin the thread to this CPU; < 0: not pinned */
+	int cpu; /* pin the thread to this CPU; < 0: any online CPU (not the creator's affinity) */
 	/*
 	 * 0: poll every ready queue forever and ask for no notifications
 	 * (kick mode NEVER), as a polling backend such as DPDK's vhost does.
@@ -213,7 +213,14 @@ struct devsim_vq_stats {
 	uint64_t bytes; /* device-writable bytes reported in used entries */
 	uint64_t polls; /* service rounds (step calls or thread iterations) */
 	uint64_t sleeps; /* device thread: times it asked for a notification and slept */
-	uint64_t truncated; /* loopback: packets cut to the receive buffer */
+	uint64_t truncated; /* loopback, forward: packets cut to the receive buffer(s) */
+	/* loopback, on the transmit queue: packets not delivered, for an
+	 * offload request it cannot honour (devsim_net.h) or a receive queue
+	 * reset under them */
+	uint64_t dropped;
+	/* DEVSIM_BACKEND_FORWARD, on the receive queue: packets shorter than
+	 * the two Ethernet addresses (12 bytes), delivered without the swap */
+	uint64_t unswapped;
 };
 
 int devsim_vq_stats(const struct devsim *s, uint16_t q, struct devsim_vq_stats *out);

@@ -209,7 +209,46 @@ static int option_shm(struct parser *ps, struct span opt, struct span val)
 	return 0;
 }
 
-enum opt_kind { OPT_LEGACY, OPT_HOTPLUG, OPT_QUEUES, OPT_QSIZE, OPT_REFUSE, OPT_SHM, OPT_COUNT };
+/* backend=loopback|forward|sink; loopback and forward (the loopback with
+ * the MAC addresses swapped) are virtio-net's. */
+static int option_backend(struct parser *ps, struct span opt, struct span val)
+{
+	struct vmmio_devarg_sim *o = &ps->out->sim;
+	enum vmmio_devarg_backend b;
+
+	if (span_is(val, "sink")) {
+		o->backend = VMMIO_DEVARG_BACKEND_SINK;
+		return 0;
+	}
+	if (span_is(val, "loopback"))
+		b = VMMIO_DEVARG_BACKEND_LOOPBACK;
+	else if (span_is(val, "forward"))
+		b = VMMIO_DEVARG_BACKEND_FORWARD;
+	else
+		return fail(ps,
+			    "%.*s: unknown backend \"%.*s\" (expected loopback, forward or sink) "
+			    "(at offset %zu)",
+			    (int)opt.n, opt.p, (int)val.n, val.p, offset_of(ps, val));
+	if (o->device_id != VMMIO_DEVICE_ID_NET)
+		return fail(ps, "%.*s: only a net device loops packets back (at offset %zu)",
+			    (int)opt.n, opt.p, offset_of(ps, opt));
+	o->backend = b;
+	return 0;
+}
+
+enum opt_kind {
+	OPT_LEGACY,
+	OPT_HOTPLUG,
+	OPT_QUEUES,
+	OPT_QSIZE,
+	OPT_REFUSE,
+	OPT_SHM,
+	OPT_PAIRS,
+	OPT_MTU,
+	OPT_BACKEND,
+	OPT_SLEEP,
+	OPT_COUNT
+};
 
 static const struct {
 	const char *name;
@@ -222,7 +261,20 @@ static const struct {
 	[OPT_QSIZE] = { "qsize", true, false },
 	[OPT_REFUSE] = { "refuse", true, true },
 	[OPT_SHM] = { "shm", true, true },
+	[OPT_PAIRS] = { "pairs", true, false },
+	[OPT_MTU] = { "mtu", true, false },
+	[OPT_BACKEND] = { "backend", true, false },
+	[OPT_SLEEP] = { "sleep", true, false },
 };
+
+/* pairs= and mtu= are fields of struct virtio_net_config. */
+static int net_only(struct parser *ps, struct span opt)
+{
+	if (ps->out->sim.device_id == VMMIO_DEVICE_ID_NET)
+		return 0;
+	return fail(ps, "%.*s: only a net device has it (at offset %zu)", (int)opt.n, opt.p,
+		    offset_of(ps, opt));
+}
 
 static int option(struct parser *ps, struct span opt, unsigned *seen)
 {
@@ -238,7 +290,7 @@ static int option(struct parser *ps, struct span opt, unsigned *seen)
 	if (k == OPT_COUNT)
 		return fail(ps,
 			    "unknown option \"%.*s\" (expected legacy, hotplug=, queues=, qsize=, "
-			    "refuse=, shm=) (at offset %zu)",
+			    "refuse=, shm=, pairs=, mtu=, backend=, sleep=) (at offset %zu)",
 			    (int)name.n, name.p, offset_of(ps, opt));
 	if (!options[k].repeats && (*seen & (1u << k)))
 		return fail(ps, "option %s given twice (at offset %zu)", options[k].name,
@@ -276,6 +328,33 @@ static int option(struct parser *ps, struct span opt, unsigned *seen)
 		return 0;
 	case OPT_REFUSE:
 		return option_refuse(ps, opt, val);
+	case OPT_PAIRS:
+		rc = net_only(ps, opt);
+		if (!rc)
+			rc = option_number(ps, opt, val, 1, VMMIO_DEVARG_MAX_PAIRS, &v);
+		if (rc < 0)
+			return rc;
+		o->pairs = (uint16_t)v;
+		return 0;
+	case OPT_MTU:
+		rc = net_only(ps, opt);
+		if (!rc)
+			rc = option_number(ps, opt, val, VMMIO_DEVARG_MIN_MTU,
+					   VMMIO_DEVARG_MAX_MTU, &v);
+		if (rc < 0)
+			return rc;
+		o->mtu = (uint16_t)v;
+		return 0;
+	case OPT_BACKEND:
+		return option_backend(ps, opt, val);
+	case OPT_SLEEP:
+		/* devsim_thread_opts.sleep_after, for whoever starts the thread */
+		rc = option_number(ps, opt, val, 0, VMMIO_DEVARG_MAX_SLEEP, &v);
+		if (rc < 0)
+			return rc;
+		o->sleep_set = true;
+		o->sleep = (uint32_t)v;
+		return 0;
 	case OPT_SHM:
 	case OPT_COUNT:
 		break;
@@ -314,6 +393,9 @@ static int parse_sim(struct parser *ps, struct span rest)
 	}
 	if (o->legacy && o->n_shm > 0)
 		return fail(ps, "shm regions need a Version 2 device (drop legacy)");
+	if (o->pairs && o->queues)
+		return fail(ps, "pairs= and queues= both give the number of queues (pairs=<n> "
+				"makes 2n+1): give one of them");
 	return 0;
 }
 

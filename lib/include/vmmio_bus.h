@@ -36,6 +36,9 @@ enum vmmio_sim_backend {
 	VMMIO_SIM_BACKEND_DEFAULT, /* the device type's: net loops back, blk uses none */
 	VMMIO_SIM_BACKEND_LOOPBACK, /* net: transmitted packets come back on receive */
 	VMMIO_SIM_BACKEND_SINK, /* every available buffer is used at once, length 0 */
+	/* net: as LOOPBACK, with each frame's Ethernet destination and source
+	 * swapped (testpmd's macswap on the other end) */
+	VMMIO_SIM_BACKEND_FORWARD,
 };
 
 /* What the caller wants of a bus beyond the --device argument. */

@@ -32,6 +32,29 @@
  *                        VIRTIO_NET_F_MTU, or a bit number); may repeat
  *   shm=<id>:<base>:<len>  a shared memory region (Version 2); may repeat
  *                        up to 8 times
+ *   sleep=<rounds>       the device thread's sleep_after, 0..2^31-1
+ *                        (devsim_thread_opts in devsim_vq.h): 0 polls every
+ *                        queue and never asks for notifications; N > 0
+ *                        sleeps on a queue that gave nothing for N rounds
+ *                        in a row until it is notified. Used by
+ *                        net_virtio_mmio, which starts the device thread;
+ *                        the bus starts none and only passes it on in
+ *                        struct vmmio_devarg_sim (not given: the starter's
+ *                        default)
+ * and of sim:net only:
+ *   pairs=<n>            max_virtqueue_pairs = <n>, 1..7: 2<n>+1 queues
+ *                        (receiveq1, transmitq1, ... and the controlq);
+ *                        not with queues=
+ *   mtu=<n>              the mtu field, 68..65535 ("The device MUST set mtu
+ *                        to between 68 and 65535 inclusive")
+ *   backend=loopback|forward|sink  who uses the buffers: loopback (the
+ *                        default for net: transmitqN comes back on
+ *                        receiveqN), forward (the loopback, each frame's
+ *                        Ethernet destination and source swapped, as a
+ *                        peer running testpmd's macswap sends it back; a
+ *                        frame shorter than the 12 bytes of both comes back
+ *                        unchanged) or sink (every buffer used at once,
+ *                        length 0); sink is also taken by sim:blk
  * Numbers are decimal or 0x-prefixed hexadecimal. A window must hold at
  * least the registers, 0x000..0x0ff, before its configuration space at
  * 0x100 ("MMIO Device Register Layout"); no virtio-mmio window is larger
@@ -51,10 +74,14 @@
 #include "vmmio_features.h"
 
 #define VMMIO_DEVARG_MAX_QUEUES 16u
+#define VMMIO_DEVARG_MAX_PAIRS 7u /* 2 * 7 + 1 queues fit VMMIO_DEVARG_MAX_QUEUES */
+#define VMMIO_DEVARG_MIN_MTU 68u
+#define VMMIO_DEVARG_MAX_MTU 65535u
 #define VMMIO_DEVARG_MAX_QSIZE 32768u /* "Queue Size ... maximum 32768" */
 #define VMMIO_DEVARG_MAX_SHM 8u
 #define VMMIO_DEVARG_MAX_SHM_ID 255u
 #define VMMIO_DEVARG_MAX_HOTPLUG_MS 2147483647u /* an int of milliseconds */
+#define VMMIO_DEVARG_MAX_SLEEP 2147483647u /* rounds: fits sleep_after, an unsigned */
 #define VMMIO_DEVARG_MAX_UIO 1048575u /* the UIO core's minors: 1 << MINORBITS */
 #define VMMIO_DEVARG_NAME_MAX 64u /* a platform device name and its NUL */
 #define VMMIO_DEVARG_MEM_SIZE 0x200u /* mem: the default window size */
@@ -74,6 +101,16 @@ struct vmmio_devarg_shm {
 	uint64_t len;
 };
 
+_Static_assert(2 * VMMIO_DEVARG_MAX_PAIRS + 1 <= VMMIO_DEVARG_MAX_QUEUES, "pairs= fits queues");
+
+/* sim: backend= */
+enum vmmio_devarg_backend {
+	VMMIO_DEVARG_BACKEND_DEFAULT, /* not given: the device type's (net loopback, blk none) */
+	VMMIO_DEVARG_BACKEND_LOOPBACK,
+	VMMIO_DEVARG_BACKEND_SINK,
+	VMMIO_DEVARG_BACKEND_FORWARD, /* net: the loopback with the MAC addresses swapped */
+};
+
 /* sim: what the model looks like. */
 struct vmmio_devarg_sim {
 	uint32_t device_id; /* VMMIO_DEVICE_ID_NET or VMMIO_DEVICE_ID_BLK */
@@ -82,6 +119,11 @@ struct vmmio_devarg_sim {
 	uint32_t hotplug_ms; /* 0: the placeholder never becomes a device */
 	uint16_t queues; /* 0: the device type's default */
 	uint32_t qsize; /* 0: the device type's default */
+	uint16_t pairs; /* net: 0, or max_virtqueue_pairs (never with queues) */
+	uint16_t mtu; /* net: 0 (the default, 1500), or the mtu field */
+	enum vmmio_devarg_backend backend;
+	bool sleep_set; /* sleep= given */
+	uint32_t sleep; /* the device thread's sleep_after; 0 unless sleep_set */
 	struct vmmio_features refuse;
 	unsigned n_shm;
 	struct vmmio_devarg_shm shm[VMMIO_DEVARG_MAX_SHM];

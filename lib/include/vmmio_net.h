@@ -52,6 +52,64 @@ struct vmmio_net_config {
 	uint8_t duplex;
 };
 
+/* --- the header in front of every packet ("Packet Transmission") ------------ */
+
+/*
+ * struct virtio_net_hdr, little-endian on a modern device (guest-endian on a
+ * legacy one: little-endian on every host this driver supports). 12 bytes
+ * with VIRTIO_F_VERSION_1 or VIRTIO_NET_F_MRG_RXBUF; else the 10 bytes
+ * before num_buffers.
+ */
+struct vmmio_net_hdr {
+	uint8_t flags; /* VMMIO_NET_HDR_F_* */
+	uint8_t gso_type; /* VMMIO_NET_HDR_GSO_* */
+	uint16_t hdr_len; /* Ethernet + IP + TCP/UDP header bytes (GSO) */
+	uint16_t gso_size; /* payload bytes per segment (GSO) */
+	uint16_t csum_start; /* checksum from this offset ... */
+	uint16_t csum_offset; /* ... stored this far after csum_start */
+	uint16_t num_buffers; /* receive buffers the packet took (MRG_RXBUF) */
+};
+#define VMMIO_NET_HDR_LEN 12u
+#define VMMIO_NET_HDR_LEN_LEGACY 10u /* Version 1 without MRG_RXBUF */
+_Static_assert(sizeof(struct vmmio_net_hdr) == VMMIO_NET_HDR_LEN, "virtio_net_hdr layout");
+
+#define VMMIO_NET_HDR_F_NEEDS_CSUM 1u /* checksum from csum_start not yet filled */
+#define VMMIO_NET_HDR_F_DATA_VALID 2u /* receive: the checksum was verified */
+#define VMMIO_NET_HDR_F_RSC_INFO 4u
+
+#define VMMIO_NET_HDR_GSO_NONE 0u
+#define VMMIO_NET_HDR_GSO_TCPV4 1u
+#define VMMIO_NET_HDR_GSO_UDP 3u
+#define VMMIO_NET_HDR_GSO_TCPV6 4u
+#define VMMIO_NET_HDR_GSO_UDP_L4 5u
+#define VMMIO_NET_HDR_GSO_ECN 0x80u
+
+/* --- the control virtqueue ("Control Virtqueue") ---------------------------- */
+
+/* A command: this header and the command's data (device-readable), then
+ * one ack byte (device-writable). */
+struct vmmio_net_ctrl_hdr {
+	uint8_t class;
+	uint8_t cmd;
+};
+#define VMMIO_NET_OK 0u
+#define VMMIO_NET_ERR 1u
+
+#define VMMIO_NET_CTRL_RX 0u /* data: u8 on/off (VIRTIO_NET_F_CTRL_RX) */
+#define VMMIO_NET_CTRL_RX_PROMISC 0u
+#define VMMIO_NET_CTRL_RX_ALLMULTI 1u
+
+#define VMMIO_NET_CTRL_MAC 1u
+/* data: two struct virtio_net_ctrl_mac (le32 entries, then entries * 6
+ * bytes): the unicast table, then the multicast table */
+#define VMMIO_NET_CTRL_MAC_TABLE_SET 0u
+#define VMMIO_NET_CTRL_MAC_ADDR_SET 1u /* data: u8[6] (VIRTIO_NET_F_CTRL_MAC_ADDR) */
+
+#define VMMIO_NET_CTRL_MQ 4u
+#define VMMIO_NET_CTRL_MQ_VQ_PAIRS_SET 0u /* data: le16 virtqueue_pairs */
+#define VMMIO_NET_CTRL_MQ_VQ_PAIRS_MIN 1u
+#define VMMIO_NET_CTRL_MQ_VQ_PAIRS_MAX 0x8000u
+
 /*
  * Read the fields of the offered features (d->device_features, so after
  * vmmio_begin()), each by an access of its own width, as one consistent

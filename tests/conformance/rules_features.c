@@ -60,12 +60,12 @@ static void neg_feat_not_offered(void)
 	struct raw r;
 
 	raw_open(&r, DEVSIM_NET, false);
-	EXPECT(!vmmio_feat_has(&r.cfg.features, VMMIO_NET_F_CTRL_RX));
+	EXPECT(!vmmio_feat_has(&r.cfg.features, VMMIO_NET_F_CTRL_VLAN));
 	raw_to_driver(&r);
 	raw_read_features(&r);
 	raw_expect_clean(&r);
 	raw_write(&r, VMMIO_REG_DRIVER_FEATURES_SEL, 0);
-	raw_write(&r, VMMIO_REG_DRIVER_FEATURES, 1u << VMMIO_NET_F_CTRL_RX);
+	raw_write(&r, VMMIO_REG_DRIVER_FEATURES, 1u << VMMIO_NET_F_CTRL_VLAN);
 	raw_expect_caught(&r, DEVSIM_RULE_FEAT_NOT_OFFERED);
 	raw_expect_not_caught(&r, DEVSIM_RULE_FEAT_INVALID);
 	raw_close(&r);
@@ -314,7 +314,7 @@ static void neg_init_features_locked(void)
 static const struct conformance_case cases[] = {
 	{ DEVSIM_RULE_FEAT_NOT_OFFERED,
 	  "a device without CSUM and MRG_RXBUF: the driver wanting all accepts only offered bits (Version 2 and 1)",
-	  pos_feat_not_offered, "accept CTRL_RX, which the device does not offer",
+	  pos_feat_not_offered, "accept CTRL_VLAN, which the device does not offer",
 	  neg_feat_not_offered },
 	{ DEVSIM_RULE_FEAT_REQUIRES,
 	  "MQ offered without CTRL_VQ and GUEST_TSO4 without GUEST_CSUM: both are left out",

@@ -29,7 +29,7 @@
 #define RF_NOTIF_DATA 0x10u
 #define RF_LEGACY 0x20u /* a Version 1 device: split only, no bit >= 32 */
 
-#define HR_MAX_Q 3u
+#define HR_MAX_Q 5u /* two virtio-net queue pairs and the controlq */
 /* Version 1: a guest page large enough that QueuePFN holds heap addresses. */
 #define HR_LEGACY_PAGE 65536u
 #define HR_LEGACY_ALIGN 4096u
@@ -130,10 +130,18 @@ static inline struct vmmio_features hr_features(unsigned rf)
 	return f;
 }
 
-/* A virtio-net device with @backend, the features of @rf, queues 0..nq-1
- * of @num entries on fresh memory, up to DRIVER_OK. */
-static inline void hr_open(struct hr *h, enum devsim_backend backend, unsigned rf, unsigned nq,
-			   uint16_t num)
+/* What hr_open_net() adds to hr_open(): device-type features the driver
+ * accepts too, and the device's configuration as @edit changes it (before
+ * the queue sizes are set). */
+struct hr_net {
+	const unsigned *feat;
+	unsigned n_feat;
+	void (*edit)(struct devsim_config *c);
+};
+
+/* hr_open() of a device shaped by @net (NULL: the default). */
+static inline void hr_open_net(struct hr *h, enum devsim_backend backend, unsigned rf,
+			       const struct hr_net *net, unsigned nq, uint16_t num)
 {
 	struct vmmio_features f = hr_features(rf);
 	const bool legacy = rf & RF_LEGACY;
@@ -142,6 +150,10 @@ static inline void hr_open(struct hr *h, enum devsim_backend backend, unsigned r
 	memset(h, 0, sizeof(*h));
 	sim_config(&h->sim, DEVSIM_NET, legacy);
 	h->sim.cfg.backend = backend;
+	if (net && net->edit)
+		net->edit(&h->sim.cfg);
+	for (unsigned i = 0; net && i < net->n_feat; i++)
+		vmmio_feat_set(&f, net->feat[i]);
 	for (unsigned q = 0; q < h->sim.cfg.num_queues; q++)
 		h->sim.cfg.queue_num_max[q] = num > 256 ? num : 256;
 	sim_start(&h->sim);
@@ -163,6 +175,14 @@ static inline void hr_open(struct hr *h, enum devsim_backend backend, unsigned r
 		hr_ring_mem(h, r, legacy);
 	}
 	wr(&h->sim, VMMIO_REG_STATUS, st | VMMIO_STATUS_DRIVER_OK);
+}
+
+/* A virtio-net device with @backend, the features of @rf, queues 0..nq-1
+ * of @num entries on fresh memory, up to DRIVER_OK. */
+static inline void hr_open(struct hr *h, enum devsim_backend backend, unsigned rf, unsigned nq,
+			   uint16_t num)
+{
+	hr_open_net(h, backend, rf, NULL, nq, num);
 }
 
 static inline void hr_close(struct hr *h)

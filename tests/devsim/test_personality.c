@@ -33,6 +33,8 @@ static void t_net_modern(void)
 		VMMIO_F_VERSION_1,	   VMMIO_NET_F_MAC,	       VMMIO_NET_F_STATUS,
 		VMMIO_NET_F_MTU,	   VMMIO_NET_F_MRG_RXBUF,      VMMIO_NET_F_CSUM,
 		VMMIO_NET_F_GUEST_CSUM,	   VMMIO_NET_F_CTRL_VQ,	       VMMIO_NET_F_MQ,
+		VMMIO_NET_F_CTRL_RX,	   VMMIO_NET_F_CTRL_MAC_ADDR,  VMMIO_NET_F_HOST_TSO4,
+		VMMIO_NET_F_HOST_TSO6,	   VMMIO_NET_F_GUEST_TSO4,     VMMIO_NET_F_GUEST_TSO6,
 		VMMIO_NET_F_SPEED_DUPLEX,  VMMIO_F_INDIRECT_DESC,      VMMIO_F_EVENT_IDX,
 		VMMIO_F_RING_PACKED,	   VMMIO_F_IN_ORDER,	       VMMIO_F_NOTIFICATION_DATA,
 		VMMIO_F_RING_RESET,
@@ -91,6 +93,11 @@ static void t_net_legacy(void)
 	CHECK(vmmio_feat_has(&c.features, VMMIO_F_NOTIFY_ON_EMPTY));
 	CHECK(vmmio_feat_has(&c.features, VMMIO_NET_F_MAC));
 	CHECK(vmmio_feat_has(&c.features, VMMIO_F_EVENT_IDX));
+	/* the controlq's commands and the offloads, as on Version 2 */
+	CHECK(vmmio_feat_has(&c.features, VMMIO_NET_F_CTRL_RX));
+	CHECK(vmmio_feat_has(&c.features, VMMIO_NET_F_CTRL_MAC_ADDR));
+	CHECK(vmmio_feat_has(&c.features, VMMIO_NET_F_HOST_TSO4));
+	CHECK(vmmio_feat_has(&c.features, VMMIO_NET_F_GUEST_TSO6));
 	CHECK_EQ(c.num_queues, 3);
 }
 

@@ -81,6 +81,17 @@ static void check_result(int rc, const struct vmmio_devarg *a, const char *err, 
 	check(a->sim.hotplug_ms <= VMMIO_DEVARG_MAX_HOTPLUG_MS, "hotplug in range");
 	check(a->sim.n_shm <= VMMIO_DEVARG_MAX_SHM, "at most 8 shm regions");
 	check(!a->sim.legacy || a->sim.n_shm == 0, "no shm on legacy");
+	check(a->sim.pairs <= VMMIO_DEVARG_MAX_PAIRS, "pairs in range");
+	check(!a->sim.pairs || !a->sim.queues, "pairs and queues not both");
+	check(!a->sim.mtu || a->sim.mtu >= VMMIO_DEVARG_MIN_MTU, "mtu in range");
+	check(a->sim.device_id == VMMIO_DEVICE_ID_NET ||
+		      (!a->sim.pairs && !a->sim.mtu &&
+		       a->sim.backend != VMMIO_DEVARG_BACKEND_LOOPBACK &&
+		       a->sim.backend != VMMIO_DEVARG_BACKEND_FORWARD),
+	      "pairs, mtu, loopback and forward only on net");
+	check(a->sim.backend <= VMMIO_DEVARG_BACKEND_FORWARD, "backend known");
+	check(a->sim.sleep_set || a->sim.sleep == 0, "sleep only with sleep_set");
+	check(a->sim.sleep <= VMMIO_DEVARG_MAX_SLEEP, "sleep in range");
 	for (unsigned i = 0; i < a->sim.n_shm; i++) {
 		check(a->sim.shm[i].id <= VMMIO_DEVARG_MAX_SHM_ID, "shm id in range");
 		check(a->sim.shm[i].len > 0, "shm length non-zero");

@@ -102,6 +102,72 @@ static void t_sim_options(void)
 	CHECK(shm_violations(NULL) > 0);
 }
 
+static uint32_t win_rd(struct vmmio_bus_dev *bd, uint32_t off, unsigned size)
+{
+	return bd->win.ops->read(bd->win.ctx, off, size);
+}
+
+/* pairs=, mtu= and backend= reach the virtio-net model. */
+static void t_sim_net_options(void)
+{
+	const struct vmmio_bus_opts sink = { .sim = { .backend = VMMIO_SIM_BACKEND_SINK } };
+	struct vmmio_bus_dev bd;
+	char err[256];
+
+	CHECK_EQ(vmmio_bus_open("sim:net,pairs=3,mtu=9000", NULL, &bd, err, sizeof(err)), 0);
+	bd.win.ops->write(bd.win.ctx, VMMIO_REG_QUEUE_SEL, 4, 6); /* the controlq, 2N */
+	CHECK_EQ(win_rd(&bd, VMMIO_REG_QUEUE_NUM_MAX, 4), 256);
+	bd.win.ops->write(bd.win.ctx, VMMIO_REG_QUEUE_SEL, 4, 7);
+	CHECK_EQ(win_rd(&bd, VMMIO_REG_QUEUE_NUM_MAX, 4), 0);
+	CHECK_EQ(win_rd(&bd, VMMIO_REG_CONFIG + 8, 2), 3); /* max_virtqueue_pairs */
+	CHECK_EQ(win_rd(&bd, VMMIO_REG_CONFIG + 10, 2), 9000); /* mtu */
+	vmmio_bus_close(&bd);
+
+	/* the argument's backend and the program's agree, or it is refused */
+	CHECK_EQ(vmmio_bus_open("sim:net,backend=sink", &sink, &bd, err, sizeof(err)), 0);
+	vmmio_bus_close(&bd);
+	CHECK_EQ(vmmio_bus_open("sim:net,backend=loopback", &sink, &bd, err, sizeof(err)), -EINVAL);
+	CHECK_STR_HAS(err, "--device \"sim:net,backend=loopback\": backend=loopback, but the "
+			   "program runs the sim device with the sink backend");
+	CHECK(bd.win.ops == NULL);
+}
+
+/* backend=forward is a backend of its own: it agrees with the program's
+ * forward, not with its loopback; sleep= is carried in the argument for
+ * whoever starts the device thread (the bus starts none). */
+static void t_sim_forward_sleep(void)
+{
+	const struct vmmio_bus_opts fwd = { .sim = { .backend = VMMIO_SIM_BACKEND_FORWARD } };
+	const struct vmmio_bus_opts loop = { .sim = { .backend = VMMIO_SIM_BACKEND_LOOPBACK } };
+	struct vmmio_bus_dev bd;
+	char err[256];
+
+	CHECK_EQ(vmmio_bus_open("sim:net,backend=forward,sleep=50", NULL, &bd, err, sizeof(err)),
+		 0);
+	CHECK_EQ(bd.arg.sim.backend, VMMIO_DEVARG_BACKEND_FORWARD);
+	CHECK(bd.arg.sim.sleep_set);
+	CHECK_EQ(bd.arg.sim.sleep, 50);
+	vmmio_bus_close(&bd);
+	CHECK_EQ(vmmio_bus_open("sim:net,backend=forward", &fwd, &bd, err, sizeof(err)), 0);
+	vmmio_bus_close(&bd);
+	CHECK_EQ(vmmio_bus_open("sim:net,pairs=2", &fwd, &bd, err, sizeof(err)), 0);
+	vmmio_bus_close(&bd);
+	CHECK_EQ(vmmio_bus_open("sim:net,backend=forward", &loop, &bd, err, sizeof(err)), -EINVAL);
+	CHECK_STR_HAS(err, "--device \"sim:net,backend=forward\": backend=forward, but the "
+			   "program runs the sim device with the loopback backend");
+	CHECK(bd.win.ops == NULL);
+	CHECK_EQ(vmmio_bus_open("sim:net,backend=loopback", &fwd, &bd, err, sizeof(err)), -EINVAL);
+	CHECK_STR_HAS(err, "backend=loopback, but the program runs the sim device with the "
+			   "forward backend");
+	CHECK_EQ(vmmio_bus_open("sim:blk,backend=forward", NULL, &bd, err, sizeof(err)), -EINVAL);
+	CHECK_STR_HAS(err, "backend=forward: only a net device loops packets back");
+	/* sim:blk takes sleep= too: its rings have a device thread as well */
+	CHECK_EQ(vmmio_bus_open("sim:blk,sleep=0", NULL, &bd, err, sizeof(err)), 0);
+	CHECK(bd.arg.sim.sleep_set);
+	CHECK_EQ(bd.arg.sim.sleep, 0);
+	vmmio_bus_close(&bd);
+}
+
 static void t_refusals(void)
 {
 	struct vmmio_bus_dev bd;
@@ -126,6 +192,8 @@ int main(void)
 	TAP_RUN(t_open_sim_net);
 	TAP_RUN(t_irq_fd);
 	TAP_RUN(t_sim_options);
+	TAP_RUN(t_sim_net_options);
+	TAP_RUN(t_sim_forward_sleep);
 	TAP_RUN(t_refusals);
 	return tap_end();
 }

@@ -22,6 +22,8 @@ static void t_types(void)
 	CHECK_EQ(a.bus, VMMIO_DEVARG_BUS_SIM);
 	CHECK_EQ(a.sim.device_id, VMMIO_DEVICE_ID_NET);
 	CHECK(!a.sim.legacy && !a.sim.hotplug && a.sim.queues == 0 && a.sim.qsize == 0 && a.sim.n_shm == 0);
+	CHECK(a.sim.pairs == 0 && a.sim.mtu == 0 && a.sim.backend == VMMIO_DEVARG_BACKEND_DEFAULT);
+	CHECK(!a.sim.sleep_set && a.sim.sleep == 0);
 	CHECK(vmmio_feat_empty(&a.sim.refuse));
 	CHECK_EQ(err[0], '\0');
 
@@ -65,6 +67,78 @@ static void t_options(void)
 	CHECK_EQ(a.sim.qsize, 64);
 	CHECK_EQ(a.sim.queues, 2);
 	CHECK_EQ(a.sim.hotplug_ms, 5);
+	CHECK_EQ(parse("sim:net,mtu=9000,backend=sink,pairs=4,legacy", &a), 0);
+	CHECK(a.sim.legacy);
+	CHECK_EQ(a.sim.pairs, 4);
+	CHECK_EQ(a.sim.mtu, 9000);
+	CHECK_EQ(a.sim.backend, VMMIO_DEVARG_BACKEND_SINK);
+	CHECK_EQ(a.sim.queues, 0);
+	CHECK_EQ(parse("sim:net,sleep=8,backend=forward,pairs=2,qsize=64", &a), 0);
+	CHECK(a.sim.sleep_set);
+	CHECK_EQ(a.sim.sleep, 8);
+	CHECK_EQ(a.sim.backend, VMMIO_DEVARG_BACKEND_FORWARD);
+	CHECK_EQ(a.sim.pairs, 2);
+	CHECK_EQ(a.sim.qsize, 64);
+}
+
+/* sleep=: the device thread's sleep_after, for whoever starts the thread;
+ * any device type (the thread services blk's rings too). */
+static void t_sleep(void)
+{
+	struct vmmio_devarg a;
+
+	CHECK_EQ(parse("sim:net,sleep=0", &a), 0);
+	CHECK(a.sim.sleep_set);
+	CHECK_EQ(a.sim.sleep, 0);
+	CHECK_EQ(parse("sim:net,sleep=1", &a), 0);
+	CHECK(a.sim.sleep_set);
+	CHECK_EQ(a.sim.sleep, 1);
+	CHECK_EQ(parse("sim:net,sleep=2147483647", &a), 0);
+	CHECK_EQ(a.sim.sleep, VMMIO_DEVARG_MAX_SLEEP);
+	CHECK_EQ(parse("sim:net,sleep=0x7fffffff", &a), 0);
+	CHECK_EQ(a.sim.sleep, 2147483647u);
+	CHECK_EQ(parse("sim:blk,sleep=0x10,backend=sink", &a), 0);
+	CHECK(a.sim.sleep_set);
+	CHECK_EQ(a.sim.sleep, 16);
+	CHECK_EQ(parse("sim:net,legacy,sleep=1000", &a), 0);
+	CHECK(a.sim.legacy && a.sim.sleep_set);
+	CHECK_EQ(a.sim.sleep, 1000);
+	/* not given: not set, whatever else is */
+	CHECK_EQ(parse("sim:net,backend=forward", &a), 0);
+	CHECK(!a.sim.sleep_set && a.sim.sleep == 0);
+}
+
+/* The virtio-net options: pairs=, mtu=, backend= (loopback, forward, sink). */
+static void t_net_options(void)
+{
+	struct vmmio_devarg a;
+
+	CHECK_EQ(parse("sim:net,pairs=1", &a), 0);
+	CHECK_EQ(a.sim.pairs, 1);
+	CHECK_EQ(parse("sim:net,pairs=7", &a), 0);
+	CHECK_EQ(a.sim.pairs, VMMIO_DEVARG_MAX_PAIRS);
+	CHECK_EQ(parse("sim:net,pairs=0x3,qsize=64", &a), 0);
+	CHECK_EQ(a.sim.pairs, 3);
+	CHECK_EQ(a.sim.qsize, 64);
+
+	CHECK_EQ(parse("sim:net,mtu=68", &a), 0);
+	CHECK_EQ(a.sim.mtu, 68);
+	CHECK_EQ(parse("sim:net,mtu=65535", &a), 0);
+	CHECK_EQ(a.sim.mtu, 65535);
+	CHECK_EQ(parse("sim:net,mtu=0x5dc", &a), 0);
+	CHECK_EQ(a.sim.mtu, 1500);
+
+	CHECK_EQ(parse("sim:net,backend=loopback", &a), 0);
+	CHECK_EQ(a.sim.backend, VMMIO_DEVARG_BACKEND_LOOPBACK);
+	CHECK_EQ(parse("sim:net,backend=sink", &a), 0);
+	CHECK_EQ(a.sim.backend, VMMIO_DEVARG_BACKEND_SINK);
+	CHECK_EQ(parse("sim:blk,backend=sink", &a), 0);
+	CHECK_EQ(a.sim.backend, VMMIO_DEVARG_BACKEND_SINK);
+	CHECK_EQ(parse("sim:net,backend=forward", &a), 0);
+	CHECK_EQ(a.sim.backend, VMMIO_DEVARG_BACKEND_FORWARD);
+	CHECK_EQ(parse("sim:net,legacy,pairs=7,backend=forward,mtu=9000", &a), 0);
+	CHECK_EQ(a.sim.backend, VMMIO_DEVARG_BACKEND_FORWARD);
+	CHECK_EQ(a.sim.pairs, 7);
 }
 
 static void t_refuse(void)
@@ -195,7 +269,7 @@ static const struct bad bad_cases[] = {
 	{ "sim:net,,legacy", "empty option (at offset 8)" },
 	{ "sim:net,legacy,", "empty option (at offset 15)" },
 	{ "sim:net,fast", "unknown option \"fast\" (expected legacy, hotplug=, queues=, qsize=, "
-			  "refuse=, shm=) (at offset 8)" },
+			  "refuse=, shm=, pairs=, mtu=, backend=, sleep=) (at offset 8)" },
 	{ "sim:net,Legacy", "unknown option \"Legacy\"" },
 	{ "sim:net,legacy=1", "option legacy takes no value (at offset 8)" },
 	{ "sim:net,legacy,legacy", "option legacy given twice (at offset 15)" },
@@ -242,6 +316,53 @@ static const struct bad bad_cases[] = {
 	  "shm=8:0:1,shm=9:0:1",
 	  "shm=9:0:1: more than 8 shm regions (at offset 88)" },
 	{ "sim:net,legacy,shm=1:0:1", "shm regions need a Version 2 device (drop legacy)" },
+	/* virtio-net: pairs=, mtu=, backend= */
+	{ "sim:net,pairs=0", "pairs=0 out of range 1..7 (at offset 8)" },
+	{ "sim:net,pairs=8", "pairs=8 out of range 1..7" },
+	{ "sim:net,pairs=two", "pairs=two: \"two\" is not a number (at offset 14)" },
+	{ "sim:net,pairs", "option pairs needs a value: pairs=<...> (at offset 8)" },
+	{ "sim:net,pairs=2,pairs=2", "option pairs given twice (at offset 16)" },
+	{ "sim:net,pairs=2,queues=5", "pairs= and queues= both give the number of queues "
+				      "(pairs=<n> makes 2n+1): give one of them" },
+	{ "sim:net,queues=5,pairs=2", "pairs= and queues= both give the number of queues" },
+	{ "sim:blk,pairs=2", "pairs=2: only a net device has it (at offset 8)" },
+	{ "sim:net,mtu=67", "mtu=67 out of range 68..65535 (at offset 8)" },
+	{ "sim:net,mtu=65536", "mtu=65536 out of range 68..65535" },
+	{ "sim:net,mtu=", "mtu=: \"\" is not a number (at offset 12)" },
+	{ "sim:net,mtu=1500,mtu=1500", "option mtu given twice (at offset 17)" },
+	{ "sim:blk,mtu=1500", "mtu=1500: only a net device has it (at offset 8)" },
+	{ "sim:net,backend=echo", "backend=echo: unknown backend \"echo\" (expected loopback, "
+				  "forward or sink) (at offset 16)" },
+	{ "sim:net,backend=", "backend=: unknown backend \"\" (expected loopback, forward or "
+			      "sink)" },
+	{ "sim:net,backend=Sink", "unknown backend \"Sink\"" },
+	{ "sim:net,backend=Forward", "backend=Forward: unknown backend \"Forward\" (expected "
+				     "loopback, forward or sink) (at offset 16)" },
+	{ "sim:net,backend=forwardx", "unknown backend \"forwardx\"" },
+	{ "sim:net,backend=macswap", "unknown backend \"macswap\"" },
+	{ "sim:net,backend=forward,backend=loopback", "option backend given twice (at offset 24)" },
+	{ "sim:net,backend", "option backend needs a value: backend=<...> (at offset 8)" },
+	{ "sim:net,backend=sink,backend=sink", "option backend given twice (at offset 21)" },
+	{ "sim:blk,backend=loopback", "backend=loopback: only a net device loops packets back (at "
+				      "offset 8)" },
+	{ "sim:blk,backend=forward", "backend=forward: only a net device loops packets back (at "
+				     "offset 8)" },
+	{ "sim:blk,legacy,backend=forward", "backend=forward: only a net device loops packets "
+					    "back (at offset 15)" },
+	/* sleep= */
+	{ "sim:net,sleep", "option sleep needs a value: sleep=<...> (at offset 8)" },
+	{ "sim:net,sleep=", "sleep=: \"\" is not a number (at offset 14)" },
+	{ "sim:net,sleep=-1", "sleep=-1: \"-1\" is not a number (at offset 14)" },
+	{ "sim:net,sleep=10ms", "sleep=10ms: \"10ms\" is not a number (at offset 14)" },
+	{ "sim:net,sleep=0x", "sleep=0x: \"0x\" is not a number" },
+	{ "sim:net,sleep=2147483648", "sleep=2147483648 out of range 0..2147483647 (at offset 8)" },
+	{ "sim:net,sleep=0x80000000", "sleep=0x80000000 out of range 0..2147483647" },
+	{ "sim:net,sleep=4294967296", "sleep=4294967296 out of range 0..2147483647" },
+	{ "sim:net,sleep=18446744073709551616", "sleep=18446744073709551616 out of range "
+						"0..2147483647" },
+	{ "sim:blk,sleep=1,sleep=1", "option sleep given twice (at offset 16)" },
+	{ "sim:net,Sleep=1", "unknown option \"Sleep\"" },
+	{ "sim:net,sleep=1,qsize=0", "qsize=0 out of range 1..32768 (at offset 16)" },
 	/* uio */
 	{ "uio:", "missing device after \"uio:\" (expected /dev/uio<N> or a platform device "
 		  "name such as LNRO0005:00)" },
@@ -305,6 +426,8 @@ static void t_bad(const void *arg)
 	/* Nothing half-parsed is left behind. */
 	CHECK_EQ(a.sim.device_id, 0);
 	CHECK_EQ(a.sim.n_shm, 0);
+	CHECK(!a.sim.sleep_set && a.sim.sleep == 0);
+	CHECK_EQ(a.sim.backend, VMMIO_DEVARG_BACKEND_DEFAULT);
 	CHECK(vmmio_feat_empty(&a.sim.refuse));
 	CHECK_EQ(a.bus, VMMIO_DEVARG_BUS_SIM);
 	CHECK_EQ(a.uio.name[0], '\0');
@@ -328,6 +451,8 @@ int main(void)
 {
 	TAP_RUN(t_types);
 	TAP_RUN(t_options);
+	TAP_RUN(t_net_options);
+	TAP_RUN(t_sleep);
 	TAP_RUN(t_refuse);
 	TAP_RUN(t_shm);
 	TAP_RUN(t_uio);
