@@ -22,7 +22,16 @@ for p in "${PKGS[@]}"; do
   fi
 done
 
+fetch_sdk() {
+  # DPDK's driver SDK headers for pmd/ (not in libdpdk-dev), from the matching Debian source
+  # package, cached: scripts/dpdk-sdk.sh. As a user without root, meson finds them if cached.
+  if [ "$(id -u)" -eq 0 ] || "$(dirname "$0")/dpdk-sdk.sh" --print >/dev/null 2>&1; then
+    "$(dirname "$0")/dpdk-sdk.sh" >/dev/null
+  fi
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
+  fetch_sdk
   exit 0
 fi
 
@@ -36,3 +45,4 @@ echo "setup-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fetch_sdk

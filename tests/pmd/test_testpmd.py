@@ -1,0 +1,462 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""TAP test of the PMD plugin in Debian's dpdk-testpmd, on devsim.
+
+Each case runs one testpmd (`-i`, commands written to its stdin) with the
+plugin loaded by -d and a net_virtio_mmio0 port on `dev=sim:net` (or
+`dev=[sim:net,pairs=2]`), an in-process virtio-net device whose thread loops
+transmitqN back to receiveqN.
+
+Traffic cases (io and mac forwarding; split and packed rings; one and two
+queue pairs): `start tx_first` puts one burst in flight per queue, which then
+circulates; after `stop`, `set fwd rxonly` and `start` take in what was still
+in flight, so at the end every packet sent has been received: port-level
+RX-packets == TX-packets > 0 and RX-bytes == TX-bytes, the per-queue xstats
+add up to the port's counters, no queue counted an error or broke, testpmd's
+forwarding dropped nothing (io), and with two pairs both queues carried
+traffic. Also on a legacy (Version 1) device, on devices that sleep on idle
+queues until notified (sleep=64: traffic flows only if the PMD kicks when
+asked, and tx_q0_kicks > 0; a polling device gets no kick at all), and on
+the device that forwards frames back with their MACs swapped
+(backend=forward).
+
+Refusal cases: devargs the PMD must refuse at probe, with the exact message
+it logs (pmd/pmd_args.c, pmd/vmmio_probe.c), and testpmd left without a port.
+
+Nothing here waits on a guess of how long a command takes: testpmd prints
+its prompt when a command has finished, so each command is written once the
+previous prompt is out, and its output is what comes between the two
+prompts. The only timed wait is how long traffic flows (FORWARD_S); the drain
+polls the port counters until they meet. Every case has a deadline
+(CASE_S), after which testpmd is killed and the case fails with its output.
+
+usage: test_testpmd.py PATH/TO/librte_net_virtio_mmio.so
+"""
+import os
+import re
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from taplib import Tap  # noqa: E402
+
+TESTPMD = os.environ.get("VMMIO_TESTPMD", "/usr/bin/dpdk-testpmd")
+PROMPT = "testpmd> "
+CASE_S = 10.0  # a case's deadline, start to exit
+FORWARD_S = 0.5  # how long the loop forwards
+QUIT_S = 3.0  # at most this of the deadline is kept for the exit
+PMD = "net_virtio_mmio: net_virtio_mmio0: "
+KEYS = "dev, queues, queue_size, packed, in_order, event_idx, mrg_rxbuf, hotplug_wait, intr"
+DEV_TAKES = ("a --device argument such as sim:net, uio:/dev/uio0 or mem:0xfeb02e00; one "
+             "with a ',' in brackets: dev=[sim:net,legacy]")
+
+live = []  # the Popen of the testpmd running, for the signal handler
+
+
+class Timeout(Exception):
+    pass
+
+
+def insecure_path(path):
+    """Whether EAL would refuse to load @path: it refuses a plugin below a
+    world-writable directory (eal_common_options.c, verify_perms())."""
+    d = os.path.dirname(os.path.realpath(path))
+    while True:
+        try:
+            if os.stat(d).st_mode & stat.S_IWOTH:
+                return True
+        except OSError:
+            return True
+        if d == "/":
+            return False
+        d = os.path.dirname(d)
+
+
+def runtime_dir(prefix):
+    """Where EAL puts the files of --file-prefix @prefix (eal_create_runtime_dir())."""
+    base = "/var/run" if os.geteuid() == 0 else os.environ.get("XDG_RUNTIME_DIR", "/tmp")
+    return os.path.join(base, "dpdk", prefix)
+
+
+def set_pdeathsig():
+    """In the child before exec: die with the test (no testpmd left behind
+    if the test itself is killed)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 -- best effort; the handlers below also kill
+        pass
+
+
+class Testpmd:
+    """One dpdk-testpmd -i, driven prompt by prompt, within a deadline."""
+    serial = 0
+
+    def __init__(self, plugin, vdev, app_args=()):
+        Testpmd.serial += 1
+        self.prefix = f"vmmio-tpmd-{os.getpid()}-{Testpmd.serial}"
+        self.deadline = time.monotonic() + CASE_S
+        self.buf = b""
+        self.mark = 0  # where the output after the last prompt seen starts
+        env = dict(os.environ)
+        if insecure_path(plugin):
+            # Then EAL loads a bare name through the dynamic loader.
+            env["LD_LIBRARY_PATH"] = os.path.dirname(os.path.realpath(plugin)) + (
+                ":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
+            plugin = os.path.basename(plugin)
+        # Main lcore 0 waits on stdin and shares CPU 0 with the device thread
+        # (it inherits the main lcore's affinity at probe); lcore 1 forwards.
+        # stdbuf -oL: testpmd's printf output goes out a line at a time, so
+        # the prompts (written straight to the fd) fall between lines.
+        self.argv = ["stdbuf", "-oL", TESTPMD, "-l", "0-1", "--no-huge", "--no-pci",
+                     "--no-shconf", "--no-telemetry", f"--file-prefix={self.prefix}",
+                     "-d", plugin, "--vdev", vdev,
+                     "--log-level=pmd.net.virtio_mmio:info",
+                     "--", "-i", "--total-num-mbufs=4096", *app_args]
+        self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, env=env, cwd="/",
+                                  preexec_fn=set_pdeathsig)
+        live.append(self.p)
+        os.set_blocking(self.p.stdout.fileno(), False)
+
+    @property
+    def text(self):
+        return self.buf.decode("utf-8", "replace")
+
+    def command_line(self):
+        return " ".join(a if re.fullmatch(r"[\w=,./:+-]+", a) else f"'{a}'" for a in self.argv)
+
+    def _read(self, until):
+        """Read what testpmd wrote, waiting at most until @until; False at EOF."""
+        fd = self.p.stdout.fileno()
+        left = until - time.monotonic()
+        if left <= 0:
+            return True
+        r, _, _ = select.select([fd], [], [], left)
+        if not r:
+            return True
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        if not chunk:
+            return False
+        self.buf += chunk
+        return True
+
+    def prompt(self, what):
+        """Wait for the next prompt; return the output before it."""
+        while True:
+            i = self.buf.find(PROMPT.encode(), self.mark)
+            if i >= 0:
+                out = self.buf[self.mark:i].decode("utf-8", "replace")
+                self.mark = i + len(PROMPT)
+                return out
+            if time.monotonic() >= self.deadline:
+                raise Timeout(f"no prompt after {what} before the case's deadline "
+                              f"({CASE_S:g} s from the start)")
+            if not self._read(self.deadline) and self.p.poll() is not None:
+                raise Timeout(f"testpmd exited (status {self.p.returncode}) after {what}")
+
+    def cmd(self, line):
+        """Run one command; its output (after the echo of the command)."""
+        try:
+            self.p.stdin.write((line + "\n").encode())
+            self.p.stdin.flush()
+        except BrokenPipeError:
+            raise Timeout(f"testpmd exited before '{line}'") from None
+        out = self.prompt(f"'{line}'")
+        return out.split("\n", 1)[1] if out.startswith(line) and "\n" in out else out
+
+    def quit(self):
+        """`quit` (or EOF), then wait for the exit; killed at the deadline."""
+        try:
+            self.p.stdin.write(b"quit\n")
+            self.p.stdin.close()
+        except (BrokenPipeError, ValueError):
+            pass
+        # The exit keeps some time of its own even when the case ran late.
+        until = max(self.deadline, time.monotonic() + 1.0)
+        while self._read(until) and time.monotonic() < until:
+            pass
+        self.close()
+        return self.p.returncode
+
+    def close(self):
+        if self.p.poll() is None:
+            try:
+                self.p.stdout.close()
+                self.p.wait(timeout=max(0.0, self.deadline - time.monotonic()) + 0.5)
+            except subprocess.TimeoutExpired:
+                self.buf += b"\n[test: testpmd killed at the deadline]\n"
+                self.p.kill()
+                self.p.wait()
+        else:
+            self.p.wait()
+        if self.p in live:
+            live.remove(self.p)
+        for f in (self.p.stdin, self.p.stdout):
+            try:
+                f.close()
+            except (OSError, ValueError):
+                pass
+        shutil.rmtree(runtime_dir(self.prefix), ignore_errors=True)
+
+
+def kill_live(signum=None, frame=None):
+    for p in list(live):
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    if signum is not None:
+        sys.exit(128 + signum)
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+def num(pattern, text):
+    m = re.search(pattern, text)
+    return int(m.group(1)) if m else None
+
+
+def port_stats(text):
+    """`show port stats 0`: the NIC counters, or None."""
+    m = re.search(r"NIC statistics for port 0.*?"
+                  r"RX-packets:\s*(\d+)\s+RX-missed:\s*(\d+)\s+RX-bytes:\s*(\d+)\s+"
+                  r"RX-errors:\s*(\d+)\s+RX-nombuf:\s*(\d+)\s+"
+                  r"TX-packets:\s*(\d+)\s+TX-errors:\s*(\d+)\s+TX-bytes:\s*(\d+)", text, re.S)
+    if not m:
+        return None
+    keys = ["rx", "rx_missed", "rx_bytes", "rx_errors", "rx_nombuf", "tx", "tx_errors",
+            "tx_bytes"]
+    return dict(zip(keys, map(int, m.groups())))
+
+
+def fwd_stats(text):
+    """The `Forward statistics for port 0` block of a `stop`, or None."""
+    m = re.search(r"Forward statistics for port 0\s*-+\s*"
+                  r"RX-packets:\s*(\d+)\s+RX-dropped:\s*(\d+)\s+RX-total:\s*(\d+)\s+"
+                  r"TX-packets:\s*(\d+)\s+TX-dropped:\s*(\d+)\s+TX-total:\s*(\d+)", text)
+    if not m:
+        return None
+    return dict(zip(["rx", "rx_dropped", "rx_total", "tx", "tx_dropped", "tx_total"],
+                    map(int, m.groups())))
+
+
+def xstats(text):
+    """`show port xstats 0`: name -> value."""
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"^(\w+): (\d+)$", text, re.M)}
+
+
+# --- the cases ----------------------------------------------------------------------------
+
+def forwarding(t, plugin, mode, packed, pairs, sim=()):
+    """One run; @sim: more options of the sim device (legacy, sleep=N, backend=...)."""
+    what = f"{mode} forwarding, {'packed' if packed else 'split'} rings, {pairs} pair" + (
+        "s" if pairs > 1 else "") + "".join(f", {o}" for o in sim)
+    opts = ([f"pairs={pairs}"] if pairs > 1 else []) + list(sim)
+    dev = f"[sim:net,{','.join(opts)}]" if opts else "sim:net"
+    vdev = f"net_virtio_mmio0,dev={dev},packed={packed}"
+    app = [f"--rxq={pairs}", f"--txq={pairs}"] if pairs > 1 else []
+    tp = Testpmd(plugin, vdev, app)
+    res = {}
+    err = None
+    try:
+        res["startup"] = tp.prompt("start-up")
+        if mode != "io":
+            tp.cmd(f"set fwd {mode}")
+        res["start"] = tp.cmd("start tx_first")
+        time.sleep(FORWARD_S)
+        res["stop"] = tp.cmd("stop")
+        tp.cmd("set fwd rxonly")
+        tp.cmd("start")
+        # What was in flight at the stop comes in now: poll until every
+        # packet sent has been received (or the deadline).
+        while True:
+            st = port_stats(tp.cmd("show port stats 0"))
+            if st is None or st["rx"] >= st["tx"] or time.monotonic() > tp.deadline - QUIT_S:
+                break
+            time.sleep(0.02)
+        res["drain"] = tp.cmd("stop")
+        res["stats"] = tp.cmd("show port stats 0")
+        res["xstats"] = tp.cmd("show port xstats 0")
+    except Timeout as e:
+        err = str(e)
+    rc = tp.quit()
+    diag = f"$ {tp.command_line()}\n{tp.text}"
+    t.ok(err is None and rc == 0, f"{what}: testpmd runs the commands and exits 0",
+         f"{err or ''} (exit status {rc})\n{diag}")
+    if err is not None:
+        return None
+    ring = "packed" if packed else "split"
+    version = 1 if "legacy" in sim else 2
+    probe = f"{PMD}{dev.strip('[]')}, Version {version}, {ring} ring, "
+    t.ok(probe in res["startup"] and f", {pairs} queue pair" in res["startup"]
+         and "Port 0: " in res["startup"] and "Fail to start" not in res["startup"],
+         f"{what}: port 0 probed ({ring} ring, {pairs} queue pairs) and started",
+         f"expected '{probe}...'\n{diag}")
+
+    fs = fwd_stats(res["stop"])
+    t.ok(fs is not None and fs["rx"] > 0 and fs["tx"] > 0,
+         f"{what}: forwarding statistics show traffic", diag)
+    if mode == "io":
+        t.ok(fs is not None and fs["tx_dropped"] == 0, f"{what}: TX-dropped 0", diag)
+
+    st = port_stats(res["stats"])
+    t.ok(st is not None and st["tx"] > 0 and st["rx"] == st["tx"],
+         f"{what}: port RX-packets == TX-packets > 0", f"{st}\n{diag}")
+    t.ok(st is not None and st["rx_bytes"] == st["tx_bytes"] and st["rx_bytes"] >= 60 * st["rx"],
+         f"{what}: port RX-bytes == TX-bytes", f"{st}\n{diag}")
+    t.ok(st is not None and st["rx_errors"] == 0 and st["tx_errors"] == 0,
+         f"{what}: port RX-errors and TX-errors 0", f"{st}\n{diag}")
+
+    xs = xstats(res["xstats"])
+    queues = sorted({int(m.group(2)) for k in xs
+                     if (m := re.fullmatch(r"(rx|tx)_q(\d+)_packets", k))})
+    t.ok(queues == list(range(pairs)), f"{what}: xstats for queues 0..{pairs - 1}",
+         f"queues {queues}\n{diag}")
+    if st is not None:
+        sums = {f"{d}{s}": sum(xs.get(f"{d}_q{q}_{f}", 0) for q in range(pairs))
+                for d in ("rx", "tx") for s, f in (("", "packets"), ("_bytes", "bytes"))}
+        t.ok(all(sums[k] == st[k] for k in sums),
+             f"{what}: per-queue xstats packets and bytes add up to the port's",
+             f"sums {sums}, port {st}\n{diag}")
+    bad = {k: v for k, v in xs.items()
+           if re.fullmatch(r"(rx|tx)_q\d+_(errors|broken)", k) and v}
+    t.ok(not bad and any(re.fullmatch(r"rx_q\d+_broken", k) for k in xs),
+         f"{what}: no queue counted an error or broke", f"{bad}\n{diag}")
+    if pairs > 1:
+        idle = [k for q in range(pairs) for k in (f"rx_q{q}_packets", f"tx_q{q}_packets")
+                if not xs.get(k)]
+        t.ok(not idle, f"{what}: packets flowed on every queue", f"idle: {idle}\n{diag}")
+    if any(o.startswith("sleep=") for o in sim):
+        # A device that sleeps on idle queues until notified: traffic went on
+        # only because the PMD kicked whenever the device asked.
+        t.ok(xs.get("tx_q0_kicks", 0) > 0,
+             f"{what}: the PMD notified the sleeping device (tx_q0_kicks > 0)",
+             f"{ {k: v for k, v in xs.items() if 'kicks' in k} }\n{diag}")
+    else:
+        t.ok(xs.get("tx_q0_kicks", -1) == 0,
+             f"{what}: a polling device is never notified (tx_q0_kicks == 0)",
+             f"{ {k: v for k, v in xs.items() if 'kicks' in k} }\n{diag}")
+    return {"what": what, "command": tp.command_line(), "port": st, "fwd": fs,
+            "queues": {k: v for k, v in xs.items() if re.fullmatch(r"(rx|tx)_q\d+_packets", k)}}
+
+
+# devargs -> the PMD's exact message (pmd_args.c; vmmio_probe.c for what
+# only the device can tell); the parser's are followed by the list of keys.
+def parser(msg):
+    return f"{PMD}{msg} (devargs: {KEYS})"
+
+
+REFUSED = [
+    ("", parser(f"dev= is required (dev= takes {DEV_TAKES})")),
+    ("queues=1", parser(f"dev= is required (dev= takes {DEV_TAKES})")),
+    ("dev=", parser(f'devarg "dev=": empty value (dev= takes {DEV_TAKES}) (at offset 0)')),
+    ("dev=sim:net,queues=0",
+     parser('devarg "queues=0": out of range (queues= takes 1..128) (at offset 12)')),
+    ("dev=sim:net,packed=2",
+     parser('devarg "packed=2": not a flag (packed= takes 0 or 1) (at offset 12)')),
+    ("dev=sim:net,intr=sometimes",
+     parser('devarg "intr=sometimes": unknown mode (intr= takes poll or interrupt) '
+            '(at offset 12)')),
+    ("dev=sim:net,queue_size=100000",
+     parser('devarg "queue_size=100000": out of range (queue_size= takes 1..32768) '
+            '(at offset 12)')),
+    ("dev=sim:nett",
+     parser('devarg "dev=sim:nett": --device "sim:nett": unknown device type "nett" '
+            '(expected net or blk)')),
+    ("dev=sim:net,legacy",
+     parser(f'unknown devarg "legacy" (valid keys: {KEYS}; if it belongs to dev=, bracket '
+            'the value: dev=[sim:net,legacy]) (at offset 12)')),
+    ("dev=sim:net,queues=1,queues=1",
+     parser('devarg "queues=1": queues= given twice (at offset 21)')),
+    ("dev=sim:blk", f"{PMD}sim:blk is a block device (DeviceID 2), not a network device"),
+    ("dev=[sim:net,legacy],packed=1",
+     f"{PMD}packed=1: the device does not offer VIRTIO_F_RING_PACKED"),
+    ("dev=sim:net,queues=4",
+     f"{PMD}queues=4: the device has 1 queue pair (max_virtqueue_pairs)"),
+    ("dev=[sim:net,pairs=2],queues=3",
+     f"{PMD}queues=3: the device has 2 queue pairs (max_virtqueue_pairs)"),
+    ("dev=[sim:net,qsize=1024],packed=0,queue_size=300",
+     f"{PMD}queue_size=300: the device takes up to 1024, a power of 2 (split rings)"),
+    ("dev=sim:net,packed=0,queue_size=200",
+     f"{PMD}queue_size=200: the device takes up to 256, a power of 2 (split rings)"),
+    ("dev=sim:net,packed=1,queue_size=300", f"{PMD}queue_size=300: the device takes up to 256"),
+]
+
+
+def refused(t, plugin, devargs, message):
+    vdev = "net_virtio_mmio0" + ("," + devargs if devargs else "")
+    tp = Testpmd(plugin, vdev)
+    err = None
+    try:
+        tp.prompt("start-up")
+    except Timeout as e:
+        err = str(e)
+    rc = tp.quit()
+    out = tp.text
+    lines = out.splitlines()
+    t.ok(err is None and rc == 0 and message in lines
+         and "testpmd: No probed ethernet devices" in lines and "Port 0: " not in out
+         and "Configuring Port" not in out,
+         f"devargs '{devargs}' refused: {message[len(PMD):].replace(f' (devargs: {KEYS})', '')}",
+         f"{err or ''} (exit status {rc})\nexpected the line:\n{message}\n"
+         f"$ {tp.command_line()}\n{out}")
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    plugin = os.path.abspath(argv[1])
+    if not os.access(TESTPMD, os.X_OK) or not shutil.which("stdbuf"):
+        print(f"1..0 # SKIP {TESTPMD} or stdbuf not found")
+        return 0
+    if not os.path.exists(plugin):
+        print(f"Bail out! no plugin {plugin}")
+        return 1
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, kill_live)
+    t = Tap()
+    start = time.monotonic()
+    try:
+        runs = [(mode, packed, pairs, ()) for pairs in (1, 2) for packed in (0, 1)
+                for mode in ("io", "mac")]
+        # A legacy (Version 1) device; devices that sleep until notified;
+        # the device that forwards frames back with their MACs swapped.
+        runs += [("io", 0, 1, ("legacy",)), ("io", 0, 1, ("sleep=64",)),
+                 ("io", 1, 1, ("sleep=64",)), ("io", 0, 1, ("legacy", "sleep=64")),
+                 ("mac", 1, 1, ("backend=forward",))]
+        for mode, packed, pairs, sim in runs:
+            c0 = time.monotonic()
+            r = forwarding(t, plugin, mode, packed, pairs, sim)
+            if r:
+                q = " ".join(f"{k}={v}" for k, v in sorted(r["queues"].items()))
+                print(f"# {r['what']}: {time.monotonic() - c0:.1f} s, "
+                      f"port RX {r['port']['rx']} TX {r['port']['tx']} packets, "
+                      f"RX {r['port']['rx_bytes']} TX {r['port']['tx_bytes']} bytes; "
+                      f"{q}; fwd TX-dropped {r['fwd']['tx_dropped']}")
+                print(f"#   $ {r['command']}")
+        slowest = 0.0
+        r0 = time.monotonic()
+        for devargs, message in REFUSED:
+            c0 = time.monotonic()
+            refused(t, plugin, devargs, message)
+            slowest = max(slowest, time.monotonic() - c0)
+        print(f"# {len(REFUSED)} refusals: {time.monotonic() - r0:.1f} s, "
+              f"the slowest {slowest:.1f} s")
+    finally:
+        kill_live()
+    print(f"# {time.monotonic() - start:.1f} s in all")
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
