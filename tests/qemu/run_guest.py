@@ -10,6 +10,10 @@ our /init, the kernel modules, uio_vmmio.ko, the EXECUTABLEs with their shared l
 (legacy: QEMU's default Version 1 transport; modern: Version 2), each with its virtio-net and
 virtio-blk devices, a dpdk-testpmd on the host as the vhost-user peer.
 
+With --pmd (the net_virtio_mmio plugin, pmd/), the guest also gets Debian's dpdk-testpmd with
+its shared libraries and the plugin, and runs testpmd on one of its NICs (net F) with the
+PMD, in icmpecho mode, while vmmio-guest drives the other NIC on the same QEMU hub (net G).
+
 A variant passes only if QEMU ended through isa-debug-exit with "all passed" AND the result
 record the guest wrote on the results disk says so. Prints TAP on stdout: the guest's test
 points prefixed with the variant, plus 'exit status' and 'result file' per variant.
@@ -62,8 +66,11 @@ def mac(n):
 
 # The devices of each variant, in QEMU command-line order. Identities are fixed: the guest
 # script finds its devices by MAC address and blk serial.
-#   ('user', mac, packed) | ('vhost', mac, packed, port) | ('blk', serial, image, packed)
+#   ('user', mac, packed) | ('vhost', mac, packed, port) | ('hub', mac, packed, hubid)
+#   | ('blk', serial, image, packed)
 # packed=on only offers VIRTIO_F_RING_PACKED (Version 2 only): the driver still chooses.
+# Nets F and G share QEMU hub 1 and nothing else: testpmd with net_virtio_mmio drives F (in
+# the modern variant with and without the packed ring), vmmio-guest drives G.
 def devices(variant):
     modern = variant == 'modern'
     devs = [('user', mac(1), False)]                       # net A
@@ -73,6 +80,8 @@ def devices(variant):
     if modern:
         devs.append(('vhost', mac(4), True, 1))            # net D
     devs.append(('user', mac(5), False))                   # net E: /dev/mem, poll only
+    devs.append(('hub', mac(6), modern, 1))                # net F: testpmd, our PMD
+    devs.append(('hub', mac(7), False, 1))                 # net G: vmmio-guest, F's peer
     devs.append(('blk', BLK_TEST_SERIAL, 'test', modern))  # blk T (packed offered: modern)
     devs.append(('blk', BLK_RESULTS_SERIAL, 'results', False))  # blk R
     return devs
@@ -241,7 +250,41 @@ def blk_pattern(seed):
     return out[:SECTOR]
 
 
-def build_initramfs(path, kit, executables, guest_script, sector0):
+# Where the guest finds the PMD plugin (not under a world-writable folder: EAL refuses that).
+GUEST_PMD = 'vmmio/pmd/librte_net_virtio_mmio.so'
+# testpmd's mempools take their ops ("ring_mp_mc") from this driver, a plugin EAL loads from
+# its plugin folder on the host. In the guest that folder holds only the libraries testpmd
+# links (through its RUNPATH), under names EAL's folder scan skips (*.so.23; it loads *.so and
+# *.so.23.0), so EAL loads no plugin by itself: the guest passes this one with -d.
+MEMPOOL_RING = 'librte_mempool_ring.so.23'
+
+
+def dpdk_lib(name, near):
+    """A DPDK library by file name: in the folder of a DPDK library ldd found, or next to
+    it in the plugin folder (Debian: /usr/lib/<triplet>/dpdk/pmds-<abi>)."""
+    dirs = []
+    for lib in near:
+        if os.path.basename(lib).startswith('librte_'):
+            d = os.path.dirname(lib)
+            dirs += [d, os.path.dirname(os.path.realpath(lib))]
+    for d in dict.fromkeys(dirs):
+        if os.path.exists(os.path.join(d, name)):
+            return os.path.join(d, name)
+    raise RuntimeError('%s not found next to %s' % (name, ', '.join(sorted(set(dirs))) or
+                                                    'any DPDK library'))
+
+
+def add_with_libs(cp, guest_path, src, libs):
+    """One executable or plugin at guest_path, its shared libraries into libs."""
+    if not os.path.isfile(src):
+        raise RuntimeError('not found: ' + src)
+    cp.copy(guest_path, src, 0o755)
+    found = shared_libs(src)
+    libs.update(found)
+    return found
+
+
+def build_initramfs(path, kit, executables, guest_script, sector0, pmd=None, testpmd=None):
     cp = Cpio(path)
     for d in ('bin', 'sbin', 'usr/bin', 'usr/sbin', 'dev', 'proc', 'sys', 'tmp', 'run', 'root',
               'etc', 'lib/modules', 'vmmio/bin'):
@@ -287,6 +330,14 @@ def build_initramfs(path, kit, executables, guest_script, sector0):
             raise RuntimeError('executable not found: ' + exe)
         cp.copy('vmmio/bin/' + os.path.basename(exe), exe, 0o755)
         libs.update(shared_libs(exe))
+    if pmd:
+        # Debian's testpmd at its own path (its RUNPATH names the plugin folder, where some
+        # of the libraries it links live), the plugin, the mempool driver.
+        tp_libs = add_with_libs(cp, '/usr/bin/dpdk-testpmd', testpmd, libs)
+        add_with_libs(cp, GUEST_PMD, pmd, libs)
+        ring = dpdk_lib(MEMPOOL_RING, tp_libs)
+        add_with_libs(cp, '/usr/lib/x86_64-linux-gnu/' + MEMPOOL_RING, ring, libs)
+        cp.dir('var/run')
     for lib in sorted(libs):
         # Each at the path ldd resolved (the loader's path is in the executables' PT_INTERP),
         # with the contents of the file the symlinks lead to.
@@ -367,6 +418,11 @@ def qemu_cmd(args, variant, kernel, initrd, images, socks, monitor, tsc_khz):
         if d[0] == 'user':
             nid = user_netdev(d[1])
             cmd += ['-netdev', 'user,id=' + nid,
+                    '-device', 'virtio-net-device,netdev=%s,mac=%s%s'
+                    % (nid, d[1], ',packed=on' if d[2] else '')]
+        elif d[0] == 'hub':
+            nid = 'h%d' % int(d[1].split(':')[-1], 16)
+            cmd += ['-netdev', 'hubport,id=%s,hubid=%d' % (nid, d[3]),
                     '-device', 'virtio-net-device,netdev=%s,mac=%s%s'
                     % (nid, d[1], ',packed=on' if d[2] else '')]
         elif d[0] == 'vhost':
@@ -608,7 +664,11 @@ def main():
     ap.add_argument('--qemu', default='qemu-system-x86_64')
     ap.add_argument('--qemu-arg', action='append', default=[], metavar='ARG',
                     help='one more QEMU argument, for debugging (e.g. a -monitor)')
-    ap.add_argument('--testpmd', default='dpdk-testpmd')
+    ap.add_argument('--testpmd', default='dpdk-testpmd',
+                    help='the host\'s vhost-user peer, and with --pmd the guest\'s testpmd')
+    ap.add_argument('--pmd', metavar='SO',
+                    help='the net_virtio_mmio plugin (librte_net_virtio_mmio.so): the guest '
+                    'runs testpmd with it (without: those cases are skipped)')
     args = ap.parse_args()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -641,8 +701,13 @@ def main():
         sector0 = blk_pattern(seed)
         t0 = time.monotonic()
         initrd = os.path.join(work, 'initramfs.cpio')
+        pmd = testpmd = None
+        if args.pmd:
+            pmd = os.path.abspath(args.pmd)
+            testpmd = os.path.realpath(shutil.which(args.testpmd))
+            tap.comment('guest testpmd: %s with -d %s' % (testpmd, pmd))
         build_initramfs(initrd, kit, [os.path.abspath(e) for e in args.executables],
-                        args.guest_script, sector0)
+                        args.guest_script, sector0, pmd, testpmd)
         tap.comment('time initramfs: %.1f s (%d KiB)'
                     % (time.monotonic() - t0, os.path.getsize(initrd) // 1024))
         kernel = kit['KIT_VMLINUZ'] if args.bzimage else kit.get('KIT_VMLINUX',

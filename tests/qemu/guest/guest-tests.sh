@@ -11,6 +11,10 @@
 #   52:54:00:00:00:03  vhost-user to the host's testpmd (icmpecho), split
 #   52:54:00:00:00:04  vhost-user, packed (modern only)
 #   52:54:00:00:00:05  user network, driven through /dev/mem (poll only)
+#   52:54:00:00:00:06  net F, on QEMU hub 1 with G only: dpdk-testpmd with our PMD
+#                      (net_virtio_mmio, /vmmio/pmd/) in icmpecho mode; packed
+#                      offered (modern only)
+#   52:54:00:00:00:07  net G, on hub 1: vmmio-guest's ARP round trips, which F answers
 #   vmmio-blk-test     a disk whose sector 0 is /vmmio/expected-sector0.bin
 # vmmio-devbind moves each to uio_vmmio (or unbinds it for /dev/mem) before
 # vmmio-guest drives it.
@@ -69,9 +73,15 @@ else
 	netB=
 	netD=
 fi
+netF=$(dev_by_mac 52:54:00:00:00:06)
+netG=$(dev_by_mac 52:54:00:00:00:07)
 
 # Devices found: each must be there.
 for v in netA netC netE blkT; do
+	eval d=\$$v
+	run "device $v found ($d)" test -n "$d"
+done
+for v in netF netG; do
 	eval d=\$$v
 	run "device $v found ($d)" test -n "$d"
 done
@@ -135,6 +145,188 @@ if [ -n "$blkT" ]; then
 			vmmio-guest blk --device "uio:$blkT" --ring packed \
 			--expect /vmmio/expected-sector0.bin --version "$version"
 	fi
+fi
+
+# point RC DESCRIPTION: a test point from a status computed here.
+point() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $variant: $2"
+	else
+		echo "not ok $n - $variant: $2"
+		failed=$((failed + 1))
+	fi
+}
+note() { printf '%s\n' "$@" | sed -e 's/^# //' -e 's/^/# /'; }
+
+# dpdk-testpmd (Debian's: the runner puts it into the initramfs with its libraries when it
+# is given the plugin) with our PMD on net F, in icmpecho mode, which answers every ARP
+# request whatever address it asks about. vmmio-guest's ARP round trips go out of net G, which
+# shares QEMU's hub 1 with F and nothing else: F sees G's requests only, G F's replies only.
+# The guest has one CPU: testpmd's forwarding lcore spins on it next to its main lcore (which
+# sleeps on its stdin, a FIFO the commands go through) and vmmio-guest, which sleeps on G's
+# interrupt until each reply (--irq), so leaves the CPU to testpmd while it waits (in poll
+# mode the two would take turns a scheduler tick at a time).
+pmd_so=/vmmio/pmd/librte_net_virtio_mmio.so
+pmd_ring_so=/usr/lib/x86_64-linux-gnu/librte_mempool_ring.so.23
+pmd_count=${VMMIO_PMD_COUNT:-2000}
+tp_fifo=/tmp/testpmd.in
+tp_pid=
+
+# Commands to testpmd's stdin (fd 7), one a line. A testpmd that died leaves the FIFO without
+# a reader: the write fails (EPIPE) instead of killing this script (SIGPIPE).
+tp_send() {
+	(
+		trap '' PIPE
+		printf '%s\n' "$@" >&7
+	) 2>/dev/null
+}
+
+# Start testpmd on F (ring $1: split or packed) and wait until it forwards; fd 7 is its
+# stdin. Sets tp_pid and tp_log; prints what it did (TAP comments).
+tp_start() {
+	tp_log=/tmp/testpmd-$1.log
+	tp_pid=
+	packed=0
+	[ "$1" = packed ] && packed=1
+	rm -f "$tp_fifo"
+	mkfifo "$tp_fifo" || return 1
+	mkdir -p /var/run/dpdk
+	set -- /usr/bin/dpdk-testpmd --lcores 0@0,1@0 --in-memory --iova-mode=pa --no-pci \
+		--no-telemetry --log-level=pmd.net.virtio_mmio:info \
+		-d "$pmd_ring_so" -d "$pmd_so" \
+		--vdev "net_virtio_mmio0,dev=uio:$netF,packed=$packed" \
+		-- -i --forward-mode=icmpecho --total-num-mbufs=2048
+	note "$*"
+	"$@" <"$tp_fifo" >"$tp_log" 2>&1 &
+	tp_pid=$!
+	exec 7>"$tp_fifo"
+	tp_send start
+	i=0
+	while ! grep -q 'icmpecho packet forwarding' "$tp_log"; do
+		if ! kill -0 "$tp_pid" 2>/dev/null; then
+			exec 7>&-
+			wait "$tp_pid"
+			note "testpmd exited ($?) before forwarding"
+			tp_pid=
+			return 1
+		fi
+		i=$((i + 1))
+		if [ "$i" -gt 900 ]; then
+			note "testpmd not forwarding after 90 s"
+			return 1
+		fi
+		sleep 0.1
+	done
+	note "testpmd forwarding after $((i / 10)).$((i % 10)) s"
+}
+
+# Stop forwarding, show the port's stats, quit; wait for testpmd's end (30 s, then it is
+# killed). Sets tp_rc.
+tp_quit() {
+	tp_rc=255
+	[ -n "$tp_pid" ] || return 1
+	tp_send stop 'show port stats 0' 'show port xstats 0' quit
+	exec 7>&-
+	i=0
+	while kill -0 "$tp_pid" 2>/dev/null && [ "$i" -lt 300 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	if kill -0 "$tp_pid" 2>/dev/null; then
+		note "testpmd still running 30 s after quit: killed"
+		kill -9 "$tp_pid"
+	fi
+	wait "$tp_pid"
+	tp_rc=$?
+	tp_pid=
+	return "$tp_rc"
+}
+
+# The number after "KEY:" in testpmd's last block titled "TITLE for port 0" (NIC statistics,
+# Forward statistics); empty when missing.
+tp_stat() { # title key
+	awk -v title="$1 for port 0" -v key="$2:" '
+		index($0, title) { inblk = 1; next }
+		inblk && /^ *[#+-]+ *$/ { inblk = 0 }
+		inblk { for (i = 1; i < NF; i++) if ($i == key) v = $(i + 1) }
+		END { print v }' "$tp_log"
+}
+# The lines of that block, as they are.
+tp_block() { # title
+	awk -v title="$1 for port 0" '
+		index($0, title) { inblk = 1; out = ""; next }
+		inblk && /^ *[#+-]+ *$/ { inblk = 0 }
+		inblk && NF { out = out $0 "\n" }
+		END { printf "%s", out }' "$tp_log"
+}
+
+# One run: testpmd with the PMD on F ($1 ring), vmmio-guest's round trips through G.
+tp_case() { # ring
+	ring=$1
+	what="testpmd, net_virtio_mmio on $netF ($ring ring)"
+	tp_start "$ring"
+	rc=$?
+	point $rc "$what: started, icmpecho forwarding"
+	if [ $rc -ne 0 ]; then
+		note "tail of testpmd's output:"
+		tail -n 40 "$tp_log" | sed "s/^/# /"
+		tp_quit >/dev/null 2>&1
+		return
+	fi
+	# The PMD's probe line (log level info) names the ring it drives.
+	probe=$(grep 'ring, offers' "$tp_log" | head -n1)
+	note "$probe"
+	case $probe in
+	*", $ring ring, "*) rc=0 ;;
+	*) rc=1 ;;
+	esac
+	point $rc "$what: the PMD drives the $ring ring"
+
+	out=$(vmmio-guest net --device "uio:$netG" --count "$pmd_count" --irq \
+		--ip 10.0.3.2 --peer 10.0.3.1 --version "$version" 2>&1)
+	grc=$?
+	note "$out"
+	answered=$(printf '%s\n' "$out" | sed -n 's/.*total: \([0-9]*\) round trips.*/\1/p' | tail -n1)
+	[ -n "$answered" ] ||
+		answered=$(printf '%s\n' "$out" | sed -n 's/.*round trip \([0-9]*\): .*/\1/p' | tail -n1)
+	point $grc "$what: $pmd_count ARP round trips from $netG (vmmio-guest, interrupt mode), each answered by testpmd"
+
+	tp_quit
+	qrc=$?
+	point $qrc "$what: testpmd stopped and quit (exit status $tp_rc)"
+	note "testpmd's forward statistics (stop):" "$(tp_block 'Forward statistics')" \
+		"testpmd's show port stats 0:" "$(tp_block 'NIC statistics')" \
+		"the PMD's xstats: $(grep -E '^[rt]x_q0_(kicks|kicks_suppressed|interrupts|broken|errors|nombuf):' "$tp_log" | tr '\n' ' ')"
+	rx=$(tp_stat 'NIC statistics' RX-packets)
+	tx=$(tp_stat 'NIC statistics' TX-packets)
+	rxerr=$(tp_stat 'NIC statistics' RX-errors)
+	missed=$(tp_stat 'NIC statistics' RX-missed)
+	nombuf=$(tp_stat 'NIC statistics' RX-nombuf)
+	txerr=$(tp_stat 'NIC statistics' TX-errors)
+	dropped=$(tp_stat 'Forward statistics' TX-dropped)
+	rc=1
+	if [ -n "$rx" ] && [ -n "$tx" ] && [ -n "$rxerr" ] && [ -n "$answered" ] &&
+		[ "$rx" -ge "$pmd_count" ] && [ "$tx" -eq "$answered" ] && [ "$rxerr" -eq 0 ]; then
+		rc=0
+	fi
+	point $rc "$what: port stats: RX-packets ${rx:-?} (>= $pmd_count sent), TX-packets ${tx:-?} (= ${answered:-?} answered), RX-errors ${rxerr:-?}, RX-missed ${missed:-?}, RX-nombuf ${nombuf:-?}, TX-errors ${txerr:-?}, forwarding TX-dropped ${dropped:-?}"
+	if [ $rc -ne 0 ] || [ $qrc -ne 0 ]; then
+		note "tail of testpmd's output:"
+		tail -n 60 "$tp_log" | sed "s/^/# /"
+	fi
+}
+
+if [ ! -f "$pmd_so" ]; then
+	n=$((n + 1))
+	echo "ok $n - $variant: testpmd with net_virtio_mmio on net F # SKIP the PMD was not built (run_guest.py had no --pmd)"
+elif [ -n "$netF" ] && [ -n "$netG" ]; then
+	run "bind $netF (net F, testpmd's) to uio_vmmio" vmmio-devbind --bind uio_vmmio "$netF"
+	run "bind $netG (net G, vmmio-guest's) to uio_vmmio" vmmio-devbind --bind uio_vmmio "$netG"
+	if [ "$variant" = modern ]; then
+		tp_case packed
+	fi
+	tp_case split
 fi
 
 echo "1..$n"

@@ -6,8 +6,9 @@
  * device through libvmmio's public API only, as an application would:
  *
  *   net  ARP round trips with the peer behind the device (QEMU's user
- *        network answers for 10.0.2.2; testpmd's icmpecho behind
- *        vhost-user answers any address), each reply checked; poll or
+ *        network answers for 10.0.2.2; testpmd's icmpecho, behind
+ *        vhost-user on the host or on a hub NIC in the guest with our PMD,
+ *        answers any address), each reply checked; poll or
  *        interrupt mode; queue reset and device reset with traffic after.
  *   blk  read sector 0 and compare it byte for byte with a file.
  *

@@ -185,7 +185,10 @@ static int rx_poll(struct net_run *n, unsigned trip, bool *answered)
  * before the request goes out (the receive ring is empty: the last reply
  * was reaped), so the device owes an interrupt for the reply however fast
  * it comes ("Used Buffer Notification Suppression"), and a reply without
- * one is a device or suppression bug.
+ * one is a device or suppression bug. An interrupt that comes before the
+ * reply (the device's first transmit completion, or the last reply's
+ * interrupt taken late) sends the driver back to sleep, never into a busy
+ * wait: the peer may be a process on this CPU (testpmd in the guest).
  */
 static int round_trip(struct net_run *n, unsigned trip)
 {
@@ -198,7 +201,7 @@ static int round_trip(struct net_run *n, unsigned trip)
 	if (tx_request(n))
 		return -1;
 	while (!answered || (irq && !woken)) {
-		if (irq && !woken && irq_sleep(n, (int)(deadline - guest_now_ms()) + 1, &woken))
+		if (irq && irq_sleep(n, (int)(deadline - guest_now_ms()) + 1, &woken))
 			return -1;
 		if (rx_poll(n, trip, &answered))
 			return -1;
