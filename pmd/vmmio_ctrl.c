@@ -258,7 +258,8 @@ int vmmio_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *mc, u
 			VMMIO_PMD_MAX_MC);
 		return -EINVAL;
 	}
-	memcpy(p->mc, mc, (size_t)n * sizeof(*mc));
+	if (n) /* a flush passes NULL, 0 */
+		memcpy(p->mc, mc, (size_t)n * sizeof(*mc));
 	p->nb_mc = n;
 	return p->live ? vmmio_ctrl_mac_tables(dev) : 0;
 }
@@ -270,9 +271,8 @@ int vmmio_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 {
 	struct vmmio_port *p = vmmio_port_of(dev);
 
-	/* ethdev restores the primary address at every start. */
-	if (p->cfg.has_mac && !memcmp(mac->addr_bytes, p->cfg.mac, RTE_ETHER_ADDR_LEN))
-		return 0;
+	/* Always sent: p->cfg.mac is the address at probe, not the one the
+	 * device holds now (an earlier MAC_ADDR_SET, kept or not by a reset). */
 	if (vmmio_feat_has(&p->dev.device_features, VMMIO_NET_F_CTRL_MAC_ADDR) &&
 	    vmmio_feat_has(&p->dev.device_features, VMMIO_NET_F_CTRL_VQ))
 		return p->live ? vmmio_ctrl_mac_addr(p, mac->addr_bytes) : 0;
@@ -282,6 +282,9 @@ int vmmio_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
 				return -EIO;
 		return 0;
 	}
+	/* ethdev restores the primary address at every start. */
+	if (p->cfg.has_mac && !memcmp(mac->addr_bytes, p->cfg.mac, RTE_ETHER_ADDR_LEN))
+		return 0;
 	PMD_LOG(ERR, "%s: the MAC address is the device's: it offers no "
 		     "VIRTIO_NET_F_CTRL_MAC_ADDR",
 		p->name);

@@ -74,8 +74,11 @@ static int vmmio_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info 
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
 	if (vmmio_port_offers(p, VMMIO_NET_F_GUEST_CSUM))
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	/* GSO frames of up to 64 KiB: without mergeable buffers they need
+	 * 65562-byte Rx buffers ("Setting Up Receive Buffers"), no mbuf's. */
 	if (vmmio_port_offers(p, VMMIO_NET_F_GUEST_CSUM) && vmmio_port_offers(p, VMMIO_NET_F_GUEST_TSO4) &&
-	    vmmio_port_offers(p, VMMIO_NET_F_GUEST_TSO6))
+	    vmmio_port_offers(p, VMMIO_NET_F_GUEST_TSO6) &&
+	    (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
 		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
 	info->rx_queue_offload_capa = 0;
 	info->tx_queue_offload_capa = 0;

@@ -177,24 +177,6 @@ static int open_device(struct vmmio_port *p)
 	r = check_iova_mode(p);
 	if (r)
 		return r;
-#ifdef VMMIO_BUS_SIM
-	/* The in-process device services its rings on a thread of its own, as
-	 * a device beside the CPU would: by default polling them as DPDK's
-	 * vhost does (it asks for no notifications); with the sim option
-	 * sleep=N it sleeps on a queue idle for N rounds until notified, as
-	 * QEMU's device does, so every kick the PMD owes matters. */
-	if (vmmio_bus_sim_model(&p->bus)) {
-		const struct vmmio_devarg_sim *a = &p->bus.arg.sim;
-
-		r = devsim_thread_start(vmmio_bus_sim_model(&p->bus),
-					&(struct devsim_thread_opts){
-						.cpu = -1, .sleep_after = a->sleep_set ? a->sleep : 0 });
-		if (r) {
-			PMD_LOG(ERR, "%s: the simulated device's thread: %s", p->name, strerror(-r));
-			return r;
-		}
-	}
-#endif
 	if (p->args.hotplug_wait)
 		PMD_LOG(INFO, "%s: waiting up to %u s for the device behind %s", p->name,
 			p->args.hotplug_wait, p->args.dev);
@@ -214,6 +196,26 @@ static int open_device(struct vmmio_port *p)
 			p->args.dev, vmmio_device_type_name(p->dev.device_id), p->dev.device_id);
 		return -ENODEV;
 	}
+#ifdef VMMIO_BUS_SIM
+	/* Once the slot holds a device (a hotplug wait runs on devsim's
+	 * virtual clock, which only a device without its thread keeps), the
+	 * in-process device services its rings on a thread of its own, as a
+	 * device beside the CPU would: by default polling them as DPDK's
+	 * vhost does (it asks for no notifications); with the sim option
+	 * sleep=N it sleeps on a queue idle for N rounds until notified, as
+	 * QEMU's device does, so every kick the PMD owes matters. */
+	if (vmmio_bus_sim_model(&p->bus)) {
+		const struct vmmio_devarg_sim *a = &p->bus.arg.sim;
+
+		r = devsim_thread_start(vmmio_bus_sim_model(&p->bus),
+					&(struct devsim_thread_opts){
+						.cpu = -1, .sleep_after = a->sleep_set ? a->sleep : 0 });
+		if (r) {
+			PMD_LOG(ERR, "%s: the simulated device's thread: %s", p->name, strerror(-r));
+			return r;
+		}
+	}
+#endif
 	return read_device(p);
 }
 

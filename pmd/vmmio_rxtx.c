@@ -275,9 +275,34 @@ static void tx_complete(struct vmmio_txq *txq)
 	}
 }
 
+/* A TSO packet's TCP checksum field: DPDK's convention (rte_ipv4_phdr_cksum()
+ * with RTE_MBUF_F_TX_TCP_SEG) leaves the TCP length out of the pseudo-header
+ * sum; virtio's is "the sum of the TCP pseudo header" of the whole packet
+ * ("Packet Transmission"), which a device segmenting in software adjusts
+ * per segment (Linux's tcp_gso_segment()). Written from scratch, so a packet
+ * sent twice gets the same field; headers not in the first segment are
+ * left as they are (as DPDK's virtio PMD does). */
+static inline void tx_tso_phdr(struct rte_mbuf *m)
+{
+	uint32_t l4 = m->pkt_len - m->l2_len - m->l3_len, sum;
+	char *l3 = rte_pktmbuf_mtod_offset(m, char *, m->l2_len);
+	uint16_t ck;
+
+	if (unlikely(m->data_len < m->l2_len + m->l3_len + sizeof(struct rte_tcp_hdr)))
+		return;
+	sum = (m->ol_flags & RTE_MBUF_F_TX_IPV6) ?
+		      rte_ipv6_phdr_cksum((const struct rte_ipv6_hdr *)l3, RTE_MBUF_F_TX_TCP_SEG) :
+		      rte_ipv4_phdr_cksum((const struct rte_ipv4_hdr *)l3, RTE_MBUF_F_TX_TCP_SEG);
+	sum += (uint32_t)rte_cpu_to_be_16((uint16_t)(l4 >> 16)) + rte_cpu_to_be_16((uint16_t)l4);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ck = (uint16_t)sum;
+	memcpy(l3 + m->l3_len + offsetof(struct rte_tcp_hdr, cksum), &ck, sizeof(ck));
+}
+
 /* The virtio-net header for @m's offloads ("Packet Transmission": checksum
  * from csum_start stored at csum_offset; GSO type and segment size). */
-static inline void tx_hdr(const struct vmmio_txq *txq, const struct rte_mbuf *m,
+static inline void tx_hdr(const struct vmmio_txq *txq, struct rte_mbuf *m,
 			  struct vmmio_net_hdr *h)
 {
 	uint64_t ol = m->ol_flags;
@@ -305,6 +330,7 @@ static inline void tx_hdr(const struct vmmio_txq *txq, const struct rte_mbuf *m,
 							   VMMIO_NET_HDR_GSO_TCPV4;
 		h->gso_size = m->tso_segsz;
 		h->hdr_len = (uint16_t)(m->l2_len + m->l3_len + m->l4_len);
+		tx_tso_phdr(m);
 	}
 }
 

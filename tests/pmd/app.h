@@ -10,6 +10,9 @@
  *   app_data.c      payloads, checksum offload, jumbo frames, MTU, mbuf leaks
  *   app_events.c    link changes, Rx interrupts, DEVICE_NEEDS_RESET, a lying device
  *   app_probe.c     devargs refused at probe, with the exact log message
+ *   app_tso.c       TSO (the device cuts the segments) and LRO (GSO passed through)
+ *   app_ctrl.c      the control queue: Rx mode, MAC filters and address, queue pairs
+ *   app_fwd.c       backend=forward: addresses swapped, the rest intact
  */
 #ifndef VMMIO_TEST_PMD_APP_H
 #define VMMIO_TEST_PMD_APP_H
@@ -105,6 +108,11 @@ bool app_port_up(struct app_port *p, const char *devargs, const struct rte_eth_c
 
 struct rte_mempool *app_pool(unsigned n, uint16_t data_room);
 unsigned app_in_use(const struct rte_mempool *mp);
+/* The end of a case's pool: every mbuf came back (none leaked), then freed.
+ * NULL: nothing. */
+void app_pool_done(struct rte_mempool *mp);
+/* Entries of a /proc/self folder (threads, file descriptors). */
+int app_count_entries(const char *dir);
 /* The xstat @name of @port, or UINT64_MAX (diagnosed) when there is none. */
 uint64_t app_xstat(uint16_t port, const char *name);
 
@@ -120,8 +128,9 @@ struct app_frame {
 	uint32_t seg_max; /* bytes per segment; 0: one segment */
 	bool shared; /* send with refcnt 2 (the header cannot go in its headroom) */
 	bool no_headroom; /* data_off 4: no room for the header in front */
-	uint64_t ol_flags; /* Tx offload flags, with l2_len and l3_len */
-	uint8_t l2_len, l3_len;
+	uint64_t ol_flags; /* Tx offload flags, with l2_len, l3_len (l4_len, tso_segsz: TSO) */
+	uint8_t l2_len, l3_len, l4_len;
+	uint16_t tso_segsz;
 };
 
 /* Ethernet header (broadcast, locally administered source, EtherType
@@ -165,5 +174,8 @@ char *app_log_end(void);
 void app_data_cases(void);
 void app_event_cases(void);
 void app_probe_cases(void);
+void app_tso_cases(void);
+void app_ctrl_cases(void);
+void app_fwd_cases(void);
 
 #endif /* VMMIO_TEST_PMD_APP_H */

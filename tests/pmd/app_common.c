@@ -3,6 +3,7 @@
  * pmd-app's shared pieces (app.h): TAP, ports, pools, frames, the loopback
  * transfer and the log capture.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -274,6 +275,29 @@ unsigned app_in_use(const struct rte_mempool *mp)
 	return rte_mempool_in_use_count(mp);
 }
 
+void app_pool_done(struct rte_mempool *mp)
+{
+	if (!mp)
+		return;
+	CHECK_EQ(app_in_use(mp), 0);
+	rte_mempool_free(mp);
+}
+
+int app_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
 uint64_t app_xstat(uint16_t port, const char *name)
 {
 	uint64_t id, v;
@@ -364,6 +388,8 @@ struct rte_mbuf *app_mbuf(struct rte_mempool *mp, const struct app_frame *f)
 	head->ol_flags = f->ol_flags;
 	head->l2_len = f->l2_len;
 	head->l3_len = f->l3_len;
+	head->l4_len = f->l4_len;
+	head->tso_segsz = f->tso_segsz;
 	if (f->shared)
 		for (struct rte_mbuf *s = head; s; s = s->next)
 			rte_mbuf_refcnt_update(s, 1);

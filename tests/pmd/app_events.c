@@ -144,10 +144,7 @@ close:
 	rte_eth_dev_callback_unregister(p.id, RTE_ETH_EVENT_INTR_LSC, on_event, &ev);
 	app_port_close(&p);
 out:
-	if (mp) {
-		CHECK_EQ(app_in_use(mp), 0);
-		rte_mempool_free(mp);
-	}
+	app_pool_done(mp);
 }
 
 /* --- 6. Rx interrupts --------------------------------------------------------------------------- */
@@ -262,10 +259,7 @@ static void t_rx_intr(const void *arg)
 	CHECK(app_traffic(&p, 0, 50, 60, 1514, XFER_TIMEOUT_MS));
 	app_port_close(&p);
 out:
-	if (mp) {
-		CHECK_EQ(app_in_use(mp), 0);
-		rte_mempool_free(mp);
-	}
+	app_pool_done(mp);
 }
 
 /* --- 8. DEVICE_NEEDS_RESET mid-traffic -------------------------------------------------------- */
@@ -378,10 +372,7 @@ close:
 	rte_eth_dev_callback_unregister(p.id, RTE_ETH_EVENT_INTR_RESET, on_event, &ev);
 	app_port_close(&p);
 out:
-	if (mp) {
-		CHECK_EQ(app_in_use(mp), 0);
-		rte_mempool_free(mp);
-	}
+	app_pool_done(mp);
 }
 
 /* --- 9. a device that lies about a used entry ------------------------------------------------ */
@@ -479,10 +470,7 @@ static void t_lying(const void *arg)
 close:
 	app_port_close(&p);
 out:
-	if (mp) {
-		CHECK_EQ(app_in_use(mp), 0);
-		rte_mempool_free(mp);
-	}
+	app_pool_done(mp);
 }
 
 /* --- the list ------------------------------------------------------------------------------------ */

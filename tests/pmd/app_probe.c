@@ -4,8 +4,8 @@
  * the log holds the exact message (once), and nothing is left behind: no
  * port, no thread (the device's), no file descriptor, no memzone.
  */
-#include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,28 +69,13 @@ static const struct bad bad[] = {
 	  "68..65535 (at offset 8)" DEVARGS_TAIL },
 };
 
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void t_bad_devargs(const void *arg)
 {
 	const struct bad *b = arg;
 	static unsigned seq;
 	char name[RTE_DEV_NAME_MAX_LEN], line[1024];
 	unsigned mz = app_memzones(false);
-	int threads = count_entries("/proc/self/task"), fds = count_entries("/proc/self/fd");
+	int threads = app_count_entries("/proc/self/task"), fds = app_count_entries("/proc/self/fd");
 	uint16_t ports = rte_eth_dev_count_total(), port;
 	char *log;
 	int r;
@@ -111,11 +96,46 @@ static void t_bad_devargs(const void *arg)
 	}
 	CHECK(rte_eth_dev_get_port_by_name(name, &port) != 0);
 	CHECK_EQ(rte_eth_dev_count_total(), ports);
-	CHECK_EQ(count_entries("/proc/self/task"), threads);
-	CHECK_EQ(count_entries("/proc/self/fd"), fds);
+	CHECK_EQ(app_count_entries("/proc/self/task"), threads);
+	CHECK_EQ(app_count_entries("/proc/self/fd"), fds);
 	CHECK_EQ(app_memzones(false), mz);
 	/* The vdev bus forgot the device: the name can be used again. */
 	CHECK_EQ(rte_vdev_uninit(name), -ENOENT);
+}
+
+/* hotplug_wait=: a slot that fills while probe waits gives a port; one
+ * that stays empty fails when the wait runs out. */
+static void t_hotplug(const void *arg)
+{
+	const bool fills = arg != NULL;
+	const char *name = fills ? "net_virtio_mmio_hp1" : "net_virtio_mmio_hp0";
+	const char *devargs = fills ? "dev=[sim:net,hotplug=300],hotplug_wait=3" :
+				      "dev=[sim:net,hotplug=0],hotplug_wait=1";
+	uint64_t t0 = app_now_ms(), ms;
+	uint16_t port;
+	char *log;
+	int r;
+
+	app_log_begin();
+	r = rte_vdev_init(name, devargs);
+	log = app_log_end();
+	ms = app_now_ms() - t0;
+	app_diag("rte_vdev_init(\"%s\", \"%s\") = %d after %" PRIu64 " ms", name, devargs, r, ms);
+	CHECK_STR_HAS_ONCE(log, fills ? "waiting up to 3 s for the device behind sim:net,hotplug=300" :
+					"waiting up to 1 s for the device behind sim:net,hotplug=0");
+	if (fills) {
+		CHECK_EQ(r, 0);
+		CHECK(rte_eth_dev_get_port_by_name(name, &port) == 0);
+		CHECK(ms < 3000);
+	} else {
+		/* devsim waits on its virtual clock: no real second passes. */
+		CHECK_EQ(r, -ETIMEDOUT);
+		CHECK(rte_eth_dev_get_port_by_name(name, &port) != 0);
+		CHECK_STR_HAS_ONCE(log, "DeviceID still 0 (placeholder) after waiting 1000 ms for "
+					"hotplug");
+	}
+	free(log);
+	rte_vdev_uninit(name);
 }
 
 void app_probe_cases(void)
@@ -126,6 +146,8 @@ void app_probe_cases(void)
 		snprintf(what, sizeof(what), "bad devargs at probe: %s", bad[i].what);
 		app_run(what, t_bad_devargs, &bad[i]);
 	}
+	app_run("hotplug_wait: a device comes into the slot while probe waits", t_hotplug, "");
+	app_run("hotplug_wait: the slot stays empty, probe gives up", t_hotplug, NULL);
 	app_skip("bad devargs at probe: intr=interrupt on a device without an interrupt line",
 		 "every sim: device has one (an eventfd); only mem: is poll-only, and it needs "
 		 "/dev/mem and a device at a physical address");

@@ -3,9 +3,12 @@
  * pmd-app: net_virtio_mmio inside a DPDK application of its own, on the
  * in-process device (dev=sim:net), for what testpmd cannot show: payloads
  * byte for byte, checksum offload both ways, mergeable buffers with jumbo
- * frames, MTU limits, link change events, Rx interrupts, DEVICE_NEEDS_RESET
- * recovered by the application, a device that lies about a used entry,
- * mbufs that all come back, and devargs refused with their exact message.
+ * frames, MTU limits, TSO and LRO, the control queue's effect on the
+ * device (Rx mode, MAC filters and address, queue pairs, replayed after a
+ * restart), the forward backend, link change events, Rx interrupts,
+ * DEVICE_NEEDS_RESET recovered by the application, a device that lies
+ * about a used entry, mbufs that all come back, and devargs refused with
+ * their exact message.
  * Each datapath case runs on split and on packed rings.
  *
  * The program runs EAL itself (no hugepages: IOVA as VA, which the
@@ -26,22 +29,6 @@
 
 #include "app.h"
 
-/* Entries of a /proc/self folder (threads, file descriptors). */
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 struct baseline {
 	int threads, fds;
 	unsigned memzones;
@@ -52,8 +39,8 @@ static struct baseline base;
 
 static void take_baseline(struct baseline *b)
 {
-	b->threads = count_entries("/proc/self/task");
-	b->fds = count_entries("/proc/self/fd");
+	b->threads = app_count_entries("/proc/self/task");
+	b->fds = app_count_entries("/proc/self/fd");
 	b->memzones = app_memzones(false);
 	b->ports = rte_eth_dev_count_total();
 }
@@ -130,6 +117,9 @@ int main(void)
 	take_baseline(&base);
 
 	app_data_cases();
+	app_tso_cases();
+	app_ctrl_cases();
+	app_fwd_cases();
 	app_event_cases();
 	app_probe_cases();
 	app_run("nothing left behind (ports, threads, fds, memzones)", t_nothing_left, NULL);
