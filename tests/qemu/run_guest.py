@@ -52,6 +52,9 @@ MODULES = [
 # The device /init borrows, before the tests, to check uio_vmmio's interrupt handling: the
 # runner flips its link through the QEMU monitor when /init asks (a configuration interrupt).
 KMOD_CHECK_MAC = '52:54:00:00:00:05'
+# Net F (testpmd's, on hub 1): the modern variant's last testpmd run (the PMD's intr=interrupt)
+# asks the same way for link flips, for testpmd's link state change events.
+PMD_NET_MAC = '52:54:00:00:00:06'
 
 BLK_TEST_SERIAL = 'vmmio-blk-test'
 BLK_RESULTS_SERIAL = 'vmmio-results'
@@ -396,6 +399,11 @@ def user_netdev(mac_addr):
     return 'u%d' % int(mac_addr.split(':')[-1], 16)
 
 
+def hub_netdev(mac_addr):
+    """The id of a hubport netdev: h and its MAC's last byte (h6 for net F)."""
+    return 'h%d' % int(mac_addr.split(':')[-1], 16)
+
+
 def qemu_cmd(args, variant, kernel, initrd, images, socks, monitor, tsc_khz):
     devs = devices(variant)
     nets = sum(1 for d in devs if d[0] != 'blk')
@@ -421,7 +429,7 @@ def qemu_cmd(args, variant, kernel, initrd, images, socks, monitor, tsc_khz):
                     '-device', 'virtio-net-device,netdev=%s,mac=%s%s'
                     % (nid, d[1], ',packed=on' if d[2] else '')]
         elif d[0] == 'hub':
-            nid = 'h%d' % int(d[1].split(':')[-1], 16)
+            nid = hub_netdev(d[1])
             cmd += ['-netdev', 'hubport,id=%s,hubid=%d' % (nid, d[3]),
                     '-device', 'virtio-net-device,netdev=%s,mac=%s%s'
                     % (nid, d[1], ',packed=on' if d[2] else '')]
@@ -470,6 +478,11 @@ def copy_console(pipe, log, t0, stamps, monitor):
                 threading.Thread(target=monitor_command, daemon=True,
                                  args=(monitor, 'set_link %s %s'
                                        % (user_netdev(KMOD_CHECK_MAC), m.group(1)))).start()
+            m = re.match(r'^vmmio-tests: testpmd-lsc: link (on|off)$', text)
+            if m:
+                threading.Thread(target=monitor_command, daemon=True,
+                                 args=(monitor, 'set_link %s %s'
+                                       % (hub_netdev(PMD_NET_MAC), m.group(1)))).start()
 
 
 def tail(path, n=60):

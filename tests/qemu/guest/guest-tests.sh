@@ -13,7 +13,8 @@
 #   52:54:00:00:00:05  user network, driven through /dev/mem (poll only)
 #   52:54:00:00:00:06  net F, on QEMU hub 1 with G only: dpdk-testpmd with our PMD
 #                      (net_virtio_mmio, /vmmio/pmd/) in icmpecho mode; packed
-#                      offered (modern only)
+#                      offered (modern only); the modern variant's last run takes its
+#                      interrupt line (intr=interrupt) and has the runner flip its link
 #   52:54:00:00:00:07  net G, on hub 1: vmmio-guest's ARP round trips, which F answers
 #   vmmio-blk-test     a disk whose sector 0 is /vmmio/expected-sector0.bin
 # vmmio-devbind moves each to uio_vmmio (or unbinds it for /dev/mem) before
@@ -182,20 +183,22 @@ tp_send() {
 	) 2>/dev/null
 }
 
-# Start testpmd on F (ring $1: split or packed) and wait until it forwards; fd 7 is its
-# stdin. Sets tp_pid and tp_log; prints what it did (TAP comments).
+# Start testpmd on F (ring $1: split or packed; $2: the PMD's intr= devarg, poll when empty)
+# and wait until it forwards; fd 7 is its stdin. Sets tp_pid and tp_log; prints what it did
+# (TAP comments).
 tp_start() {
-	tp_log=/tmp/testpmd-$1.log
+	tp_log=/tmp/testpmd-$1${2:+-$2}.log
 	tp_pid=
 	packed=0
 	[ "$1" = packed ] && packed=1
+	intr=${2:-}
 	rm -f "$tp_fifo"
 	mkfifo "$tp_fifo" || return 1
 	mkdir -p /var/run/dpdk
 	set -- /usr/bin/dpdk-testpmd --lcores 0@0,1@0 --in-memory --iova-mode=pa --no-pci \
 		--no-telemetry --log-level=pmd.net.virtio_mmio:info \
 		-d "$pmd_ring_so" -d "$pmd_so" \
-		--vdev "net_virtio_mmio0,dev=uio:$netF,packed=$packed" \
+		--vdev "net_virtio_mmio0,dev=uio:$netF,packed=$packed${intr:+,intr=$intr}" \
 		-- -i --forward-mode=icmpecho --total-num-mbufs=2048
 	note "$*"
 	"$@" <"$tp_fifo" >"$tp_log" 2>&1 &
@@ -261,11 +264,83 @@ tp_block() { # title
 		END { printf "%s", out }' "$tp_log"
 }
 
-# One run: testpmd with the PMD on F ($1 ring), vmmio-guest's round trips through G.
-tp_case() { # ring
+# Lines of testpmd's output matching the extended regex $1 so far.
+tp_count() { grep -c -E "$1" "$tp_log"; }
+
+# Wait (up to $2 tenths of a second) until testpmd's output has more than $3 lines matching
+# $1. Sets waited (tenths).
+tp_wait() { # regex tenths count
+	waited=0
+	while [ "$(tp_count "$1")" -le "$3" ]; do
+		[ "$waited" -ge "$2" ] && return 1
+		waited=$((waited + 1))
+		sleep 0.1
+	done
+}
+
+# The number of testpmd's prompts so far: cmdline writes one (unbuffered) when a command is
+# done. (testpmd's own output is stdio's, block-buffered into the file: it comes out at
+# testpmd's next fflush, which each event it prints and each EAL log line does, or at exit.)
+tp_prompts() { grep -o 'testpmd> ' "$tp_log" | wc -l; }
+
+# The guest's uptime in tenths of a second.
+uptime_ds() { awk '{ printf "%d", $1 * 10 }' /proc/uptime; }
+
+# intr=interrupt: testpmd registered F's interrupt line (the UIO fd) with EAL's interrupt
+# thread, and enabled link state change interrupts (the PMD offers them with
+# VIRTIO_NET_F_STATUS). The marker on the console (stderr: not a test point) has the runner
+# set F's link through QEMU's monitor (set_link): the device's configuration change
+# interrupt makes the PMD re-read the link and raise RTE_ETH_EVENT_INTR_LSC, which testpmd
+# prints ("Port 0: link state change event", flushed at once). After each event, show port
+# info 0 (done when its prompt comes); its output (block-buffered) is checked after quit
+# (tp_lsc_status).
+tp_lsc() {
+	lsc='Port 0: link state change event'
+	lsc_failed=0
+	for link in off on; do
+		before=$(tp_count "$lsc")
+		t0=$(uptime_ds)
+		echo "vmmio-tests: testpmd-lsc: link $link" >&2
+		tp_wait "$lsc" 100 "$before"
+		rc=$?
+		dt=$(($(uptime_ds) - t0))
+		point $rc "$what: set_link $link (QEMU monitor): testpmd's link state change event for port 0 within 10 s ($((dt / 10)).$((dt % 10)) s)"
+		[ $rc -eq 0 ] || lsc_failed=1
+		prompts=$(tp_prompts)
+		tp_send 'show port info 0'
+		i=0
+		while [ "$(tp_prompts)" -le "$prompts" ] && [ "$i" -lt 100 ]; do
+			i=$((i + 1))
+			sleep 0.1
+		done
+		[ "$i" -lt 100 ] || note "show port info 0 after set_link $link: no prompt in 10 s"
+	done
+}
+
+# After quit, testpmd's output in its order: the link status show port info 0 gave after the
+# set_link off event must be down, after the set_link on event up.
+tp_lsc_status() {
+	seq=$(grep -o -E 'Port 0: link state change event|Link status: *[a-z]+' "$tp_log" |
+		sed -e 's/^Port 0: link state change event$/event/' -e 's/^Link status: *//' |
+		tail -n 4 | tr '\n' ' ')
+	note "testpmd's last link state change events and link statuses, in order: $seq"
+	set -- $seq
+	rc=1
+	[ $# -eq 4 ] && [ "$1" = event ] && [ "$2" = down ] && rc=0
+	point $rc "$what: show port info 0 after set_link off's event: link status ${2:-?} (expected down)"
+	[ $rc -eq 0 ] || lsc_failed=1
+	rc=1
+	[ $# -eq 4 ] && [ "$3" = event ] && [ "$4" = up ] && rc=0
+	point $rc "$what: show port info 0 after set_link on's event: link status ${4:-?} (expected up)"
+	[ $rc -eq 0 ] || lsc_failed=1
+}
+
+# One run: testpmd with the PMD on F ($1 ring, $2 intr= devarg: poll when empty), vmmio-guest's
+# round trips through G.
+tp_case() { # ring [intr]
 	ring=$1
-	what="testpmd, net_virtio_mmio on $netF ($ring ring)"
-	tp_start "$ring"
+	what="testpmd, net_virtio_mmio on $netF ($ring ring${2:+, intr=$2})"
+	tp_start "$ring" "${2:-}"
 	rc=$?
 	point $rc "$what: started, icmpecho forwarding"
 	if [ $rc -ne 0 ]; then
@@ -291,10 +366,18 @@ tp_case() { # ring
 	[ -n "$answered" ] ||
 		answered=$(printf '%s\n' "$out" | sed -n 's/.*round trip \([0-9]*\): .*/\1/p' | tail -n1)
 	point $grc "$what: $pmd_count ARP round trips from $netG (vmmio-guest, interrupt mode), each answered by testpmd"
+	[ "${2:-}" = interrupt ] && tp_lsc
 
 	tp_quit
 	qrc=$?
 	point $qrc "$what: testpmd stopped and quit (exit status $tp_rc)"
+	if [ "${2:-}" = interrupt ]; then
+		tp_lsc_status
+		if [ "$lsc_failed" -ne 0 ]; then
+			note "tail of testpmd's output:"
+			tail -n 60 "$tp_log" | sed "s/^/# /"
+		fi
+	fi
 	note "testpmd's forward statistics (stop):" "$(tp_block 'Forward statistics')" \
 		"testpmd's show port stats 0:" "$(tp_block 'NIC statistics')" \
 		"the PMD's xstats: $(grep -E '^[rt]x_q0_(kicks|kicks_suppressed|interrupts|broken|errors|nombuf):' "$tp_log" | tr '\n' ' ')"
@@ -311,6 +394,14 @@ tp_case() { # ring
 		rc=0
 	fi
 	point $rc "$what: port stats: RX-packets ${rx:-?} (>= $pmd_count sent), TX-packets ${tx:-?} (= ${answered:-?} answered), RX-errors ${rxerr:-?}, RX-missed ${missed:-?}, RX-nombuf ${nombuf:-?}, TX-errors ${txerr:-?}, forwarding TX-dropped ${dropped:-?}"
+	if [ "${2:-}" = interrupt ]; then
+		# The PMD's per-queue xstats after the link flips: no errors, no broken rings.
+		bad=$(grep -E '^[rt]x_q0_(errors|nombuf|broken):' "$tp_log" | awk '$2 != 0' | tr '\n' ' ')
+		nx=$(grep -c -E '^[rt]x_q0_(errors|nombuf|broken):' "$tp_log")
+		rc=1
+		[ "$nx" -eq 6 ] && [ -z "$bad" ] && rc=0
+		point $rc "$what: the PMD's xstats after the link flips: [rt]x_q0_errors, _nombuf, _broken all 0 ($nx found${bad:+; not 0: $bad})"
+	fi
 	if [ $rc -ne 0 ] || [ $qrc -ne 0 ]; then
 		note "tail of testpmd's output:"
 		tail -n 60 "$tp_log" | sed "s/^/# /"
@@ -325,8 +416,11 @@ elif [ -n "$netF" ] && [ -n "$netG" ]; then
 	run "bind $netG (net G, vmmio-guest's) to uio_vmmio" vmmio-devbind --bind uio_vmmio "$netG"
 	if [ "$variant" = modern ]; then
 		tp_case packed
+		# The last run takes F's interrupt line and checks link state change events.
+		tp_case split interrupt
+	else
+		tp_case split
 	fi
-	tp_case split
 fi
 
 echo "1..$n"
