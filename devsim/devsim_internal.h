@@ -166,6 +166,11 @@ struct devsim {
 	struct devsim_vq_ctl vqc[DEVSIM_MAX_QUEUES];
 	struct devsim_net net; /* virtio-net: the controlq's state, the loopback's packets */
 
+	/* An external device side (devsim_ext.h, ext.c): the rings are its. */
+	const struct devsim_ext_ops *ext;
+	void *ext_ctx;
+	bool ext_started; /* its start succeeded, no reset since */
+
 	/* Two threads (thread.c): the lock serialises the register window,
 	 * the checker, the log and interrupts; the rings are not locked. */
 	pthread_mutex_t lock;
@@ -214,6 +219,16 @@ void devsim_irq_raise(struct devsim *s);
 void devsim_irq_clear(struct devsim *s);
 /* DEVICE_NEEDS_RESET and its notification (lock held). */
 void devsim_needs_reset(struct devsim *s);
+
+/* --- an external device side (ext.c), lock held ------------------------------ */
+
+struct devsim_ext_ops;
+/* Status written (@old before): DRIVER_OK newly set starts the other side. */
+void devsim_ext_status(struct devsim *s, uint8_t old);
+/* A device reset: the other side lets go of the rings. */
+void devsim_ext_reset(struct devsim *s);
+/* Queue @q enabled (@on) or stopped/reset. */
+void devsim_ext_queue(struct devsim *s, uint16_t q, bool on);
 
 /* --- personalities (personality.c) ------------------------------------------- */
 

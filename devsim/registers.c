@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "devsim_ext.h"
 #include "devsim_internal.h"
 
 void devsim_offered_visible(const struct devsim *s, struct vmmio_features *out)
@@ -67,6 +68,8 @@ static void device_reset(struct devsim *s)
 	}
 	if (s->status)
 		s->status_pre_reset = s->status;
+	if (s->ext)
+		devsim_ext_reset(s);
 	devsim_ring_device_reset(s);
 	s->status = 0;
 	s->isr = 0;
@@ -102,7 +105,7 @@ static bool features_acceptable(const struct devsim *s)
 
 static void status_write(struct devsim *s, uint32_t val)
 {
-	uint8_t v = (uint8_t)val;
+	uint8_t v = (uint8_t)val, old = s->status;
 
 	if (v == 0) {
 		device_reset(s);
@@ -116,6 +119,8 @@ static void status_write(struct devsim *s, uint32_t val)
 	if ((v & VMMIO_STATUS_FEATURES_OK) && !features_acceptable(s))
 		v &= (uint8_t)~VMMIO_STATUS_FEATURES_OK;
 	s->status = v;
+	if (s->ext)
+		devsim_ext_status(s, old);
 	/* The device thread starts or stops servicing with DRIVER_OK. */
 	devsim_ring_epoch_bump(s);
 }
@@ -182,6 +187,8 @@ static void queue_ready_write(struct devsim *s, uint32_t val)
 	}
 	if ((val != 0) != (q->ready != 0)) {
 		q->ready = val;
+		if (s->ext)
+			devsim_ext_queue(s, (uint16_t)s->queue_sel, val != 0);
 		devsim_ring_event(s, (uint16_t)s->queue_sel, val ? VQ_EV_START : VQ_EV_STOP);
 	}
 	q->ready = val; /* the value written reads back */
@@ -209,6 +216,8 @@ static void queue_reset_write(struct devsim *s, uint32_t val)
 	 * this register selectively resets the queue." */
 	if (!q || val != 1 || !vmmio_feat_has(&s->driver_features, VMMIO_F_RING_RESET))
 		return;
+	if (s->ext && q->ready)
+		devsim_ext_queue(s, (uint16_t)s->queue_sel, false);
 	queue_clear(q);
 	q->reset_reads_left = s->cfg.queue_reset_delay_reads;
 	devsim_ring_event(s, (uint16_t)s->queue_sel, VQ_EV_RESET);
@@ -224,6 +233,8 @@ static void queue_notify_write(struct devsim *s, uint32_t val)
 		return;
 	s->q[idx].notifies++;
 	s->q[idx].last_notify = val;
+	if (s->ext_started)
+		s->ext->notify(s->ext_ctx, (uint16_t)idx, val);
 	devsim_ring_on_notify(s, (uint16_t)idx, val);
 }
 

@@ -163,7 +163,7 @@ int devsim_thread_start(struct devsim *s, const struct devsim_thread_opts *o)
 	pthread_attr_t attr;
 	int r;
 
-	if (s->thread_running)
+	if (s->thread_running || s->ext)
 		return -EBUSY;
 	if (cpu >= CPU_SETSIZE)
 		return -EINVAL;

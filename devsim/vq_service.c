@@ -99,7 +99,7 @@ unsigned devsim_step(struct devsim *s)
 {
 	unsigned used;
 
-	if (s->thread_running)
+	if (s->thread_running || s->ext)
 		return 0;
 	s->rings_live = true;
 	if (!(s->status & VMMIO_STATUS_DRIVER_OK))

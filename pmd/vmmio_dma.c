@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <rte_malloc.h>
+#include <rte_memory.h>
 #include <rte_memzone.h>
 
 #include "vmmio_pmd.h"
@@ -94,4 +95,64 @@ void vmmio_pmd_dma_init(struct vmmio_port *p)
 	p->dma = (struct vmmio_allocator){
 		.ops = &pmd_dma_ops, .ctx = p, .name = "DPDK memzones", .max_contig = VMMIO_PMD_DMA_CONTIG
 	};
+}
+
+/* --- the vhost bus: all of DPDK's memory, shared by fd -------------------------------- */
+
+struct region_walk {
+	struct vmmio_bus_mem_region *out;
+	unsigned max, n;
+	char *err;
+	size_t errlen;
+};
+
+/* One memory segment: a page (or a run of pages) of a memseg list. Runs
+ * that are adjacent in both the address space and the file merge, so that
+ * a list in one file (--single-file-segments, --no-huge) is one region. */
+static int add_segment(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void *arg)
+{
+	struct region_walk *w = arg;
+	struct vmmio_bus_mem_region *last = w->n ? &w->out[w->n - 1] : NULL;
+	size_t off;
+	int fd;
+
+	if (msl->external)
+		return 0; /* the app's own memory: not where our mbufs come from */
+	fd = rte_memseg_get_fd_thread_unsafe(ms);
+	if (fd < 0 || rte_memseg_get_fd_offset_thread_unsafe(ms, &off) < 0) {
+		snprintf(w->err, w->errlen,
+			 "DPDK memory at %p has no file to share (%s): run EAL with --no-huge, "
+			 "or with hugepages and --single-file-segments, not --legacy-mem",
+			 ms->addr, rte_strerror(rte_errno));
+		return -1;
+	}
+	if (last && last->fd == fd && (char *)last->va + last->len == (char *)ms->addr &&
+	    last->fd_off + last->len == off) {
+		last->len += ms->len;
+		return 0;
+	}
+	if (w->n == w->max) {
+		snprintf(w->err, w->errlen,
+			 "DPDK's memory is in more than %u pieces, the most a vhost-user memory "
+			 "table holds: run EAL with --single-file-segments",
+			 w->max);
+		return -1;
+	}
+	w->out[w->n++] = (struct vmmio_bus_mem_region){
+		.va = ms->addr, .len = ms->len, .fd = fd, .fd_off = off
+	};
+	return 0;
+}
+
+int vmmio_pmd_mem_regions(void *ctx, struct vmmio_bus_mem_region *out, unsigned max, char *err,
+			  size_t errlen)
+{
+	struct region_walk w = { .out = out, .max = max, .err = err, .errlen = errlen };
+
+	(void)ctx;
+	/* The walk holds EAL's memory lock: the _thread_unsafe getters are
+	 * the ones to call inside it. */
+	if (rte_memseg_walk(add_segment, &w) != 0)
+		return -EINVAL;
+	return (int)w.n;
 }

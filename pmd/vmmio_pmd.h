@@ -177,6 +177,10 @@ static inline uint16_t vmmio_tx_vq_index(uint16_t q)
 
 /* vmmio_dma.c */
 void vmmio_pmd_dma_init(struct vmmio_port *p);
+/* The vhost bus's mem_regions (struct vmmio_bus_opts): every memory
+ * segment of DPDK's, merged into runs of one file. */
+int vmmio_pmd_mem_regions(void *ctx, struct vmmio_bus_mem_region *out, unsigned max, char *err,
+			  size_t errlen);
 
 /* vmmio_rxtx.c */
 int vmmio_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,

@@ -34,18 +34,24 @@ RTE_LOG_REGISTER(vmmio_pmd_logtype, pmd.net.virtio_mmio, NOTICE);
 #define VMMIO_PMD_MTU_DEFAULT 1500u
 
 /* The device reads buffers where mbufs say they are: an in-process device
- * by virtual address, a real one (no IOMMU on these buses) by physical. */
+ * and a vhost-user backend (through its memory table, which maps our
+ * addresses 1:1) by virtual address, a real one (no IOMMU on these buses)
+ * by physical. */
 static int check_iova_mode(struct vmmio_port *p)
 {
 	enum rte_iova_mode mode = rte_eal_iova_mode();
+	const bool by_va = p->bus.arg.bus == VMMIO_DEVARG_BUS_SIM ||
+			   p->bus.arg.bus == VMMIO_DEVARG_BUS_VHOST;
 
-	if (p->bus.arg.bus == VMMIO_DEVARG_BUS_SIM && mode != RTE_IOVA_VA) {
-		PMD_LOG(ERR, "%s: dev=%s: the in-process device reads buffers by virtual address, "
-			     "but EAL chose IOVA as PA: run with --iova-mode=va or --no-huge",
-			p->name, p->args.dev);
+	if (by_va && mode != RTE_IOVA_VA) {
+		PMD_LOG(ERR, "%s: dev=%s: the %s reads buffers by virtual address, but EAL chose "
+			     "IOVA as PA: run with --iova-mode=va or --no-huge",
+			p->name, p->args.dev,
+			p->bus.arg.bus == VMMIO_DEVARG_BUS_SIM ? "in-process device" :
+								 "vhost-user backend");
 		return -EINVAL;
 	}
-	if (p->bus.arg.bus != VMMIO_DEVARG_BUS_SIM && mode != RTE_IOVA_PA) {
+	if (!by_va && mode != RTE_IOVA_PA) {
 		PMD_LOG(ERR, "%s: dev=%s: the device reaches memory by physical address (no "
 			     "IOMMU), but EAL chose IOVA as VA: run with --iova-mode=pa and "
 			     "hugepages, as root",
@@ -167,8 +173,11 @@ static int open_device(struct vmmio_port *p)
 	char err[VMMIO_ERR_LEN];
 	int r;
 
-	/* Rings and buffers come from DPDK's memory, not the bus's hugepages. */
+	/* Rings and buffers come from DPDK's memory, not the bus's hugepages;
+	 * a vhost-user backend maps all of it. */
 	opts.hw.no_dma = true;
+	opts.vhost.mem_regions = vmmio_pmd_mem_regions;
+	opts.vhost.mem_ctx = p;
 	r = vmmio_bus_open(p->args.dev, &opts, &p->bus, err, sizeof(err));
 	if (r) {
 		PMD_LOG(ERR, "%s: %s", p->name, err);

@@ -8,11 +8,13 @@ set -euo pipefail
 # Design card: DPDK 22.11, libnuma, Google Benchmark, hugetlbfs tools.
 # The qemu suite: QEMU, a static busybox for the guest, make for kmod/, and dpdk-dev for
 # dpdk-testpmd (the vhost-user peer; the dpdk package has only the Python tools).
+# scripts/bench-vs-dpdk.sh plots with matplotlib.
 PKGS=(
   meson ninja-build pkg-config gcc g++ python3
   clang libclang-rt-dev
   libdpdk-dev dpdk libnuma-dev libbenchmark-dev libhugetlbfs-bin
   qemu-system-x86 busybox-static make dpdk-dev
+  python3-matplotlib
 )
 
 missing=()

@@ -24,13 +24,16 @@ static const struct {
 #ifdef VMMIO_BUS_MEM
 	{ VMMIO_DEVARG_BUS_MEM, "mem", vmmio_bus_mem_open },
 #endif
+#ifdef VMMIO_BUS_VHOST
+	{ VMMIO_DEVARG_BUS_VHOST, "vhost", vmmio_bus_vhost_open },
+#endif
 };
 
 #define N_BUSES (sizeof(buses) / sizeof(buses[0]))
 
 const char *vmmio_bus_names(void)
 {
-	static char names[64];
+	static char names[80];
 
 	if (!names[0]) {
 		size_t pos = 0;

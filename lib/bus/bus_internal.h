@@ -39,5 +39,7 @@ int vmmio_bus_uio_open(struct vmmio_bus_dev *dev, const struct vmmio_bus_opts *o
 		       const struct vmmio_bus_env *env, char *err, size_t errlen);
 int vmmio_bus_mem_open(struct vmmio_bus_dev *dev, const struct vmmio_bus_opts *opts,
 		       const struct vmmio_bus_env *env, char *err, size_t errlen);
+int vmmio_bus_vhost_open(struct vmmio_bus_dev *dev, const struct vmmio_bus_opts *opts,
+			 const struct vmmio_bus_env *env, char *err, size_t errlen);
 
 #endif /* VMMIO_BUS_INTERNAL_H */

@@ -534,6 +534,65 @@ static int parse_mem(struct parser *ps, struct span rest)
 	return 0;
 }
 
+/* vhost:<socket>[,server][,wait=<ms>] */
+static int parse_vhost(struct parser *ps, struct span rest)
+{
+	struct vmmio_devarg_vhost *o = &ps->out->vhost;
+	struct span path, opt, name, val;
+	bool more = span_split(&rest, ',', &path), has_val, seen_server = false, seen_wait = false;
+	uint64_t v;
+	int rc;
+
+	if (path.n == 0)
+		return fail(ps, "missing socket path after \"vhost:\" (e.g. vhost:/run/vhost0.sock)");
+	if (path.n >= VMMIO_DEVARG_VHOST_PATH_MAX)
+		return fail(ps,
+			    "socket path of %zu bytes is longer than %u, the most a Unix socket "
+			    "address holds (at offset %zu)",
+			    path.n, VMMIO_DEVARG_VHOST_PATH_MAX - 1, offset_of(ps, path));
+	for (size_t i = 0; i < path.n; i++)
+		if ((unsigned char)path.p[i] < 0x20 || path.p[i] == 0x7f)
+			return fail(ps,
+				    "socket path: control byte 0x%02x is not allowed (at offset %zu)",
+				    (unsigned char)path.p[i], offset_of(ps, path) + i);
+	memcpy(o->path, path.p, path.n);
+	o->path[path.n] = '\0';
+	o->wait_ms = VMMIO_DEVARG_VHOST_WAIT_MS;
+	while (more) {
+		more = span_split(&rest, ',', &opt);
+		if (opt.n == 0)
+			return fail(ps, "empty option (at offset %zu)", offset_of(ps, opt));
+		val = opt;
+		has_val = span_split(&val, '=', &name);
+		if (span_is(name, "server")) {
+			if (has_val)
+				return fail(ps, "option server takes no value (at offset %zu)",
+					    offset_of(ps, opt));
+			if (seen_server)
+				return fail(ps, "option server given twice (at offset %zu)",
+					    offset_of(ps, opt));
+			seen_server = o->server = true;
+			continue;
+		}
+		if (!span_is(name, "wait"))
+			return fail(ps,
+				    "unknown option \"%.*s\" (expected server or wait=) (at offset "
+				    "%zu)",
+				    (int)name.n, name.p, offset_of(ps, opt));
+		if (seen_wait)
+			return fail(ps, "option wait given twice (at offset %zu)", offset_of(ps, opt));
+		seen_wait = true;
+		if (!has_val)
+			return fail(ps, "option wait needs a value: wait=<ms> (at offset %zu)",
+				    offset_of(ps, opt));
+		rc = option_number(ps, opt, val, 0, VMMIO_DEVARG_MAX_WAIT_MS, &v);
+		if (rc < 0)
+			return rc;
+		o->wait_ms = (uint32_t)v;
+	}
+	return 0;
+}
+
 /* The buses and the grammar of what follows "<bus>:". */
 static const struct {
 	const char *name;
@@ -543,6 +602,7 @@ static const struct {
 	{ "sim", VMMIO_DEVARG_BUS_SIM, parse_sim },
 	{ "uio", VMMIO_DEVARG_BUS_UIO, parse_uio },
 	{ "mem", VMMIO_DEVARG_BUS_MEM, parse_mem },
+	{ "vhost", VMMIO_DEVARG_BUS_VHOST, parse_vhost },
 };
 
 int vmmio_devarg_parse(const char *s, struct vmmio_devarg *out, char *err, size_t errlen)
@@ -562,5 +622,5 @@ int vmmio_devarg_parse(const char *s, struct vmmio_devarg *out, char *err, size_
 			return buses[i].parse(&ps, rest);
 		}
 	}
-	return fail(&ps, "unknown bus \"%.*s\" (supported: sim, uio, mem)", (int)bus.n, bus.p);
+	return fail(&ps, "unknown bus \"%.*s\" (supported: sim, uio, mem, vhost)", (int)bus.n, bus.p);
 }

@@ -11,8 +11,10 @@
  *
  * Apps and the PMD call only this; what a bus does stays in lib/bus/:
  * sim (devsim, in process), uio (a device bound to a UIO driver: window
- * mapped, interrupt through /dev/uioN) and mem (the window mapped from
- * /dev/mem, poll-only); VFIO and vhost-user later, behind the same call. A
+ * mapped, interrupt through /dev/uioN), mem (the window mapped from
+ * /dev/mem, poll-only) and vhost (devsim's registers in process, the rings
+ * serviced by a vhost-user backend in another process, memory shared by
+ * fd); VFIO later, behind the same call. A
  * bus is in the library only when the build enables it (meson option
  * "buses"). uio and mem serve DMA memory from 2 MiB hugepages by physical
  * address (vmmio_hugemem.h): they need root and reserved hugepages, unless
@@ -41,6 +43,14 @@ enum vmmio_sim_backend {
 	VMMIO_SIM_BACKEND_FORWARD,
 };
 
+/* vhost: a range of the driver's memory the backend maps, fd-backed. */
+struct vmmio_bus_mem_region {
+	void *va; /* where the driver has it: descriptors carry these addresses */
+	size_t len;
+	int fd; /* the file it is mapped from (MAP_SHARED) */
+	uint64_t fd_off; /* va[0]'s offset in @fd */
+};
+
 /* What the caller wants of a bus beyond the --device argument. */
 struct vmmio_bus_opts {
 	struct {
@@ -65,7 +75,27 @@ struct vmmio_bus_opts {
 		 * probing a device on a machine without hugepages. */
 		bool no_dma;
 	} hw;
+	/* vhost. All zero: the defaults. */
+	struct {
+		/*
+		 * Where the driver's rings and buffers live, when not in the
+		 * bus's own memory: called at each DRIVER_OK to fill @out with
+		 * up to @max ranges; returns how many (1..@max) or a negative
+		 * errno with the reason in @err. A PMD passes its framework's
+		 * memory here (DPDK's memory segments); dev->dma is then NULL.
+		 * NULL: dev->dma, a memfd the bus creates, is all there is.
+		 */
+		int (*mem_regions)(void *ctx, struct vmmio_bus_mem_region *out, unsigned max,
+				   char *err, size_t errlen);
+		void *mem_ctx;
+		/* Size of that memfd; 0: VMMIO_BUS_VHOST_MEM_DEFAULT. */
+		size_t mem_size;
+	} vhost;
 };
+
+#define VMMIO_BUS_VHOST_MEM_DEFAULT ((size_t)256 << 20)
+/* The most memory regions a vhost-user memory table carries. */
+#define VMMIO_BUS_VHOST_MAX_REGIONS 8u
 
 /* An open device. */
 struct vmmio_bus_dev {

@@ -20,6 +20,17 @@
  *                                QEMU's windows), a multiple of 4; the
  *                                window ends below 2^63 (the largest
  *                                offset /dev/mem takes)
+ *   vhost:<socket>[,server][,wait=<ms>]
+ *                                a virtio-net device whose registers devsim
+ *                                models in process and whose rings a
+ *                                vhost-user backend (DPDK's net_vhost,
+ *                                say) services, reached through the Unix
+ *                                socket at path <socket> (1..107 bytes, no
+ *                                ','): we connect to a listening backend,
+ *                                or with server listen there for one that
+ *                                connects; wait=<ms> (0..2^31-1, default
+ *                                5000) bounds each connect attempt series
+ *                                or accept, at open and on reconnection
  *
  * Options of sim:
  *   legacy               a Version 1 (legacy) device
@@ -88,11 +99,15 @@
 #define VMMIO_DEVARG_MEM_SIZE_MIN 0x100u /* the registers, up to Config */
 #define VMMIO_DEVARG_MEM_SIZE_MAX 0x1000u /* a page */
 #define VMMIO_DEVARG_MEM_END (UINT64_C(1) << 63) /* /dev/mem offsets are an off_t */
+#define VMMIO_DEVARG_VHOST_PATH_MAX 108u /* sun_path of struct sockaddr_un, NUL included */
+#define VMMIO_DEVARG_VHOST_WAIT_MS 5000u /* wait= when not given */
+#define VMMIO_DEVARG_MAX_WAIT_MS 2147483647u /* an int of milliseconds */
 
 enum vmmio_devarg_bus {
 	VMMIO_DEVARG_BUS_SIM, /* devsim, in process */
 	VMMIO_DEVARG_BUS_UIO, /* a UIO device: window mapped, interrupt through read() */
 	VMMIO_DEVARG_BUS_MEM, /* /dev/mem: window mapped, no interrupt */
+	VMMIO_DEVARG_BUS_VHOST, /* devsim's registers, the rings a vhost-user backend's */
 };
 
 struct vmmio_devarg_shm {
@@ -142,6 +157,13 @@ struct vmmio_devarg_mem {
 	uint32_t size; /* VMMIO_DEVARG_MEM_SIZE_MIN..MAX, a multiple of 4 */
 };
 
+/* vhost: where the backend is. */
+struct vmmio_devarg_vhost {
+	char path[VMMIO_DEVARG_VHOST_PATH_MAX]; /* the socket, NUL-terminated */
+	bool server; /* we listen and the backend connects */
+	uint32_t wait_ms; /* how long to wait for the backend at each (re)connection */
+};
+
 /* One variant per bus: the member that @bus names is the one filled. */
 struct vmmio_devarg {
 	enum vmmio_devarg_bus bus;
@@ -149,6 +171,7 @@ struct vmmio_devarg {
 		struct vmmio_devarg_sim sim;
 		struct vmmio_devarg_uio uio;
 		struct vmmio_devarg_mem mem;
+		struct vmmio_devarg_vhost vhost;
 	};
 };
 

@@ -544,10 +544,14 @@ static void t_names(void)
 {
 	const char *want =
 #ifdef VMMIO_BUS_SIM
-		"sim, uio, mem";
+		"sim, uio, mem"
 #else
-		"uio, mem";
+		"uio, mem"
 #endif
+#ifdef VMMIO_BUS_VHOST
+		", vhost"
+#endif
+		;
 	CHECK(strcmp(vmmio_bus_names(), want) == 0);
 }
 

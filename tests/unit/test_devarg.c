@@ -249,6 +249,37 @@ static void t_mem(void)
 	CHECK(a.mem.base == 0x7ffffffffffffe00ull);
 }
 
+static void t_vhost(void)
+{
+	struct vmmio_devarg a;
+	char path[VMMIO_DEVARG_VHOST_PATH_MAX + 8];
+
+	CHECK_EQ(parse("vhost:/run/vhost0.sock", &a), 0);
+	CHECK_EQ(a.bus, VMMIO_DEVARG_BUS_VHOST);
+	CHECK(strcmp(a.vhost.path, "/run/vhost0.sock") == 0);
+	CHECK(!a.vhost.server);
+	CHECK_EQ(a.vhost.wait_ms, VMMIO_DEVARG_VHOST_WAIT_MS);
+	CHECK_EQ(err[0], '\0');
+	CHECK_EQ(parse("vhost:rel.sock,server,wait=0", &a), 0);
+	CHECK(strcmp(a.vhost.path, "rel.sock") == 0);
+	CHECK(a.vhost.server);
+	CHECK_EQ(a.vhost.wait_ms, 0);
+	CHECK_EQ(parse("vhost:/s,wait=0x10,server", &a), 0);
+	CHECK_EQ(a.vhost.wait_ms, 16);
+	CHECK(a.vhost.server);
+	/* The longest path a sockaddr_un holds, and one byte more. */
+	memcpy(path, "vhost:", 6);
+	memset(path + 6, 'p', VMMIO_DEVARG_VHOST_PATH_MAX - 1);
+	path[6 + VMMIO_DEVARG_VHOST_PATH_MAX - 1] = '\0';
+	CHECK_EQ(parse(path, &a), 0);
+	CHECK_EQ(strlen(a.vhost.path), VMMIO_DEVARG_VHOST_PATH_MAX - 1);
+	path[6 + VMMIO_DEVARG_VHOST_PATH_MAX - 1] = 'p';
+	path[6 + VMMIO_DEVARG_VHOST_PATH_MAX] = '\0';
+	CHECK_EQ(parse(path, &a), -EINVAL);
+	CHECK_STR_HAS(err, "socket path of 108 bytes is longer than 107, the most a Unix socket "
+			   "address holds (at offset 6)");
+}
+
 struct bad {
 	const char *arg;
 	const char *msg; /* expected in the message, after the quoted argument */
@@ -257,8 +288,19 @@ struct bad {
 static const struct bad bad_cases[] = {
 	{ "", "expected <bus>:<device>, e.g. sim:net" },
 	{ "net", "expected <bus>:<device>, e.g. sim:net" },
-	{ "pci:net", "unknown bus \"pci\" (supported: sim, uio, mem)" },
-	{ ":net", "unknown bus \"\" (supported: sim, uio, mem)" },
+	{ "pci:net", "unknown bus \"pci\" (supported: sim, uio, mem, vhost)" },
+	{ ":net", "unknown bus \"\" (supported: sim, uio, mem, vhost)" },
+	{ "vhost:", "missing socket path after \"vhost:\" (e.g. vhost:/run/vhost0.sock)" },
+	{ "vhost:,server", "missing socket path" },
+	{ "vhost:/s,client", "unknown option \"client\" (expected server or wait=) (at offset 9)" },
+	{ "vhost:/s,server=1", "option server takes no value (at offset 9)" },
+	{ "vhost:/s,server,server", "option server given twice (at offset 16)" },
+	{ "vhost:/s,wait", "option wait needs a value: wait=<ms> (at offset 9)" },
+	{ "vhost:/s,wait=1,wait=2", "option wait given twice (at offset 16)" },
+	{ "vhost:/s,wait=2147483648", "wait=2147483648 out of range 0..2147483647 (at offset 9)" },
+	{ "vhost:/s,wait=-1", "wait=-1: \"-1\" is not a number" },
+	{ "vhost:/s,", "empty option (at offset 9)" },
+	{ "vhost:/a\tb", "socket path: control byte 0x09 is not allowed (at offset 8)" },
 	{ "UIO:/dev/uio0", "unknown bus \"UIO\"" },
 	{ "SIM:net", "unknown bus \"SIM\"" },
 	{ "sim:", "missing device type after \"sim:\" (expected net or blk)" },
@@ -457,6 +499,7 @@ int main(void)
 	TAP_RUN(t_shm);
 	TAP_RUN(t_uio);
 	TAP_RUN(t_mem);
+	TAP_RUN(t_vhost);
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		char name[160];
 
