@@ -72,13 +72,13 @@ static inline struct vmmio_net_hdr *rx_hdr(const struct rte_mbuf *m, uint16_t hd
 	return (struct vmmio_net_hdr *)((char *)m->buf_addr + RTE_PKTMBUF_HEADROOM - hdr_len);
 }
 
-/* Post up to @room fresh mbufs. */
+/* Post up to @room fresh mbufs: one segment each, the header just before
+ * the frame's headroom end (vmmio_vq_add1(), the mbufs their own cookies). */
 static void rx_refill(struct vmmio_rxq *rxq, unsigned room)
 {
 	struct rte_mbuf *mb[VMMIO_PMD_BURST];
 	struct vmmio_seg seg[VMMIO_PMD_BURST];
-	struct vmmio_buf buf[VMMIO_PMD_BURST];
-	uint16_t hl = rxq->hdr_len;
+	const uint16_t hl = rxq->hdr_len;
 
 	while (room) {
 		unsigned n = RTE_MIN(room, VMMIO_PMD_BURST);
@@ -92,15 +92,14 @@ static void rx_refill(struct vmmio_rxq *rxq, unsigned room)
 			/* The header ends where the frame starts. */
 			seg[i].addr = mb[i]->buf_iova + RTE_PKTMBUF_HEADROOM - hl;
 			seg[i].len = (uint32_t)mb[i]->buf_len - RTE_PKTMBUF_HEADROOM + hl;
-			buf[i] = (struct vmmio_buf){ .seg = &seg[i], .n_in = 1, .cookie = mb[i] };
 		}
-		added = vmmio_vq_add(rxq->vq, buf, n);
+		added = vmmio_vq_add1(rxq->vq, seg, (void *const *)mb, n, true);
 		if (added < 0)
 			added = 0;
-		if ((unsigned)added < n)
+		if ((unsigned)added < n) {
 			rte_pktmbuf_free_bulk(mb + added, n - (unsigned)added);
-		if ((unsigned)added < n)
 			return;
+		}
 		room -= n;
 	}
 }
@@ -334,98 +333,141 @@ static inline void tx_hdr(const struct vmmio_txq *txq, struct rte_mbuf *m,
 	}
 }
 
+/* A packet that goes out as one segment with its header in the headroom:
+ * ours alone (its headroom is ours to write), direct, unsegmented. */
+static inline bool tx_simple(const struct vmmio_txq *txq, const struct rte_mbuf *m)
+{
+	return m->nb_segs == 1 && rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m) &&
+	       rte_pktmbuf_headroom(m) >= txq->hdr_len;
+}
+
 /*
- * Describe packet @m as a virtqueue buffer in @seg (room for
- * VMMIO_PMD_TX_MAX_SEGS). Returns the segment count, 0 when no header slot
+ * Describe a packet that is not simple as a virtqueue buffer in @seg (room
+ * for VMMIO_PMD_TX_MAX_SEGS): its header in a slot of the queue's own,
+ * then each mbuf segment. Returns the segment count, 0 when no header slot
  * is free (try later), -1 for a packet the device cannot take.
  */
 static inline int tx_describe(struct vmmio_txq *txq, struct rte_mbuf *m, struct vmmio_seg *seg,
 			      void **cookie)
 {
-	uint16_t hl = txq->hdr_len;
+	uint16_t hl = txq->hdr_len, i = txq->free_slot;
 	struct vmmio_net_hdr *h;
 	unsigned k = 0;
 
 	if (unlikely(m->nb_segs >= VMMIO_PMD_TX_MAX_SEGS))
 		return -1;
-	if (likely(rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m) &&
-		   rte_pktmbuf_headroom(m) >= hl)) {
-		h = rte_pktmbuf_mtod_offset(m, struct vmmio_net_hdr *, -(int)hl);
-		seg[k++] = (struct vmmio_seg){ .addr = rte_mbuf_data_iova(m) - hl,
-					       .len = (uint32_t)m->data_len + hl };
-		*cookie = m;
-	} else {
-		uint16_t i = txq->free_slot;
-
-		if (i == NO_SLOT)
-			return 0;
-		txq->free_slot = txq->slots[i].next_free;
-		txq->slots[i].m = m;
-		h = (struct vmmio_net_hdr *)((char *)txq->hdrs.va + (size_t)i * TX_HDR_STRIDE);
-		seg[k++] = (struct vmmio_seg){ .addr = txq->hdrs.iova + (uint64_t)i * TX_HDR_STRIDE,
-					       .len = hl };
-		seg[k++] = (struct vmmio_seg){ .addr = rte_mbuf_data_iova(m), .len = m->data_len };
-		*cookie = (void *)((uintptr_t)&txq->slots[i] | TX_SLOT_TAG);
-	}
+	if (i == NO_SLOT)
+		return 0;
+	txq->free_slot = txq->slots[i].next_free;
+	txq->slots[i].m = m;
+	h = (struct vmmio_net_hdr *)((char *)txq->hdrs.va + (size_t)i * TX_HDR_STRIDE);
+	seg[k++] = (struct vmmio_seg){ .addr = txq->hdrs.iova + (uint64_t)i * TX_HDR_STRIDE,
+				       .len = hl };
+	*cookie = (void *)((uintptr_t)&txq->slots[i] | TX_SLOT_TAG);
 	tx_hdr(txq, m, h);
-	for (struct rte_mbuf *s = m->next; s; s = s->next)
+	for (struct rte_mbuf *s = m; s; s = s->next)
 		seg[k++] = (struct vmmio_seg){ .addr = rte_mbuf_data_iova(s), .len = s->data_len };
 	return (int)k;
 }
 
-/* Add @nb described packets; returns how many the ring took. Header slots
- * of the ones it did not take go back. */
-static inline unsigned tx_add(struct vmmio_txq *txq, struct rte_mbuf **pkts,
-			      const struct vmmio_buf *buf, unsigned nb)
+/* What the ring took of @nb packets (@added, or a negative errno): counts
+ * them; header slots of the ones it did not take go back. */
+static inline unsigned tx_taken(struct vmmio_txq *txq, struct rte_mbuf **pkts,
+				const struct vmmio_buf *buf, unsigned nb, int added)
 {
-	int added = vmmio_vq_add(txq->vq, buf, nb);
-
 	if (unlikely(added < 0)) {
 		if (vmmio_vq_broken(txq->vq))
 			queue_broke(txq->port, "Tx", txq->qid, &txq->st, txq->vq);
 		added = 0;
 	}
-	for (unsigned i = (unsigned)added; i < nb; i++)
+	for (unsigned i = (unsigned)added; buf && i < nb; i++)
 		tx_cookie_mbuf(txq, buf[i].cookie);
 	for (int i = 0; i < added; i++)
 		count_packet(&txq->st, pkts[i]->pkt_len);
 	return (unsigned)added;
 }
 
+/* A run of simple packets from @pkts: headers in their headrooms, one
+ * vmmio_vq_add1() for the run, the mbufs their own cookies. Returns how
+ * many were taken; *@run how many were simple. */
+static inline unsigned tx_simple_run(struct vmmio_txq *txq, struct rte_mbuf **pkts, unsigned n,
+				     unsigned *run)
+{
+	struct vmmio_seg seg[VMMIO_PMD_BURST];
+	const uint16_t hl = txq->hdr_len;
+	unsigned nb = 0;
+
+	while (nb < n && nb < VMMIO_PMD_BURST && tx_simple(txq, pkts[nb])) {
+		struct rte_mbuf *m = pkts[nb];
+
+		tx_hdr(txq, m, rte_pktmbuf_mtod_offset(m, struct vmmio_net_hdr *, -(int)hl));
+		seg[nb] = (struct vmmio_seg){ .addr = rte_mbuf_data_iova(m) - hl,
+					      .len = (uint32_t)m->data_len + hl };
+		nb++;
+	}
+	*run = nb;
+	if (!nb)
+		return 0;
+	return tx_taken(txq, pkts, NULL, nb,
+			vmmio_vq_add1(txq->vq, seg, (void *const *)pkts, nb, false));
+}
+
+/* A run of packets that are not simple, up to the next simple one. Returns
+ * how many were taken; *@run how many were looked at, *@stop whether to
+ * stop (ring or header slots full); a packet the device cannot take is
+ * consumed and dropped. */
+static inline unsigned tx_other_run(struct vmmio_txq *txq, struct rte_mbuf **pkts, unsigned n,
+				    unsigned *run, bool *stop)
+{
+	struct vmmio_seg seg[VMMIO_PMD_BURST][VMMIO_PMD_TX_MAX_SEGS];
+	struct vmmio_buf buf[VMMIO_PMD_BURST];
+	unsigned nb = 0, added;
+	int k = 1;
+
+	while (nb < n && nb < VMMIO_PMD_BURST && !tx_simple(txq, pkts[nb])) {
+		void *cookie;
+
+		k = tx_describe(txq, pkts[nb], seg[nb], &cookie);
+		if (k <= 0)
+			break;
+		buf[nb] = (struct vmmio_buf){ .seg = seg[nb], .n_out = (uint16_t)k, .cookie = cookie };
+		nb++;
+	}
+	added = nb ? tx_taken(txq, pkts, buf, nb, vmmio_vq_add(txq->vq, buf, nb)) : 0;
+	*run = added;
+	*stop = added < nb || k == 0;
+	if (!*stop && k < 0) {
+		/* More segments than any ring takes: consumed, dropped. */
+		txq->st.errors++;
+		rte_pktmbuf_free(pkts[nb]);
+		(*run)++;
+	}
+	return added;
+}
+
 uint16_t vmmio_xmit_pkts(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vmmio_txq *txq = q;
-	struct vmmio_seg seg[VMMIO_PMD_BURST][VMMIO_PMD_TX_MAX_SEGS];
-	struct vmmio_buf buf[VMMIO_PMD_BURST];
-	unsigned done = 0;
+	unsigned done = 0, sent = 0;
 
 	tx_complete(txq);
 	while (done < n) {
-		unsigned nb = 0, added;
-		int k = 1;
+		unsigned run, added = tx_simple_run(txq, pkts + done, n - done, &run);
+		bool stop;
 
-		while (done + nb < n && nb < VMMIO_PMD_BURST) {
-			void *cookie;
-
-			k = tx_describe(txq, pkts[done + nb], seg[nb], &cookie);
-			if (k <= 0)
-				break;
-			buf[nb] = (struct vmmio_buf){ .seg = seg[nb],
-						      .n_out = (uint16_t)k,
-						      .cookie = cookie };
-			nb++;
-		}
-		added = nb ? tx_add(txq, pkts + done, buf, nb) : 0;
 		done += added;
-		if (added < nb || k == 0)
-			break; /* ring or header slots full: the rest stays the app's */
-		if (unlikely(k < 0)) {
-			/* More segments than any ring takes: consumed, dropped. */
-			txq->st.errors++;
-			rte_pktmbuf_free(pkts[done++]);
-		}
+		sent += added;
+		if (added < run)
+			break; /* the ring is full: the rest stays the app's */
+		if (done == n)
+			break;
+		added = tx_other_run(txq, pkts + done, n - done, &run, &stop);
+		sent += added;
+		done += run;
+		if (stop)
+			break;
 	}
-	if (done)
+	if (sent)
 		vmmio_vq_kick(txq->vq, &txq->port->dev);
 	return (uint16_t)done;
 }

@@ -131,6 +131,18 @@ struct vmmio_buf {
  *
  *	int vmmio_vq_add(struct vmmio_vq *vq, const struct vmmio_buf *bufs, unsigned n);
  *
+ * (inline) The NIC's case of vmmio_vq_add(): @n buffers of one segment
+ * each, buffer i the segment @seg[i] with cookie @cookie[i] (non-NULL),
+ * all device-writable (@write: receive buffers) or all device-readable
+ * (frames to send). The same ring state as vmmio_vq_add() would write,
+ * without a struct vmmio_buf per buffer or the checks of its shape (one
+ * segment is never a chain too long, never indirect). Returns how many
+ * were added (fewer when the ring fills), -EINVAL when @cookie[0] is NULL
+ * (stops before any NULL cookie), -EIO when the queue is broken.
+ *
+ *	int vmmio_vq_add1(struct vmmio_vq *vq, const struct vmmio_seg *seg,
+ *			  void *const *cookie, unsigned n, bool write);
+ *
  * (inline) Free descriptors: a buffer of k segments needs k (1 when it goes
  * indirect); buffers added and not yet reaped.
  *
@@ -269,6 +281,20 @@ VMMIO_INLINE int vmmio_vq_add(struct vmmio_vq *vq, const struct vmmio_buf *bufs,
 	if (VMMIO_UNLIKELY(vq->broken))
 		return -EIO;
 	return vq->p.packed ? vmmio_vq_packed_add(vq, bufs, n) : vmmio_vq_split_add(vq, bufs, n);
+}
+
+VMMIO_INLINE int vmmio_vq_add1(struct vmmio_vq *vq, const struct vmmio_seg *seg,
+			      void *const *cookie, unsigned n, bool write)
+{
+	unsigned done;
+
+	if (VMMIO_UNLIKELY(vq->broken))
+		return -EIO;
+	if (n > vq->num_free)
+		n = vq->num_free;
+	done = vq->p.packed ? vmmio_vq_packed_add1(vq, seg, cookie, n, write)
+			    : vmmio_vq_split_add1(vq, seg, cookie, n, write);
+	return !done && n ? -EINVAL : (int)done;
 }
 
 VMMIO_INLINE unsigned vmmio_vq_room(const struct vmmio_vq *vq)

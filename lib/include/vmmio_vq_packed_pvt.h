@@ -155,6 +155,39 @@ VMMIO_INLINE int vmmio_vq_packed_add(struct vmmio_vq *vq, const struct vmmio_buf
 	return (int)i;
 }
 
+/* One-segment buffers (vmmio_vq_add1()): @n fits num_free. Stops at a
+ * NULL cookie. */
+VMMIO_INLINE unsigned vmmio_vq_packed_add1(struct vmmio_vq *vq, const struct vmmio_seg *seg,
+					   void *const *cookie, unsigned n, bool write)
+{
+	struct vmmio_vq_packed *pk = &vq->packed;
+	const uint16_t f = write ? VMMIO_DESC_F_WRITE : 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct vmmio_vq_packed_extra *e;
+		uint16_t id;
+
+		if (VMMIO_UNLIKELY(!cookie[i]))
+			break;
+		id = vmmio_vq_packed_id_alloc(vq);
+		e = &pk->extra[id];
+		e->cookie = cookie[i];
+		e->seq = pk->add_seq++;
+		e->in_len = write ? seg[i].len : 0;
+		e->ndescs = 1;
+		e->pos = pk->next_avail;
+		e->wrap = pk->avail_wrap;
+		e->indirect = false;
+		vmmio_vq_packed_desc_put(vq, seg[i].addr, seg[i].len, id, f);
+	}
+	vq->num_free = (uint16_t)(vq->num_free - i);
+	vq->outstanding = (uint16_t)(vq->outstanding + i);
+	vq->unpublished = (uint16_t)(vq->unpublished + i);
+	vq->stats.added += i;
+	return i;
+}
+
 /* --- publishing and available buffer notifications ---------------------------------- */
 
 /*

@@ -139,6 +139,41 @@ VMMIO_INLINE int vmmio_vq_split_add(struct vmmio_vq *vq, const struct vmmio_buf 
 	return !i && invalid ? -EINVAL : (int)i;
 }
 
+/* One-segment buffers (vmmio_vq_add1()): @n fits num_free. Stops at a
+ * NULL cookie. */
+VMMIO_INLINE unsigned vmmio_vq_split_add1(struct vmmio_vq *vq, const struct vmmio_seg *seg,
+					  void *const *cookie, unsigned n, bool write)
+{
+	struct vmmio_vq_split *s = &vq->split;
+	const uint16_t f = write ? VMMIO_DESC_F_WRITE : 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct vmmio_vq_split_extra *x;
+		uint16_t head;
+
+		if (VMMIO_UNLIKELY(!cookie[i]))
+			break;
+		head = vmmio_vq_split_desc_alloc(s, vq->p.in_order);
+		s->desc[head] = (struct vmmio_vring_desc){
+			.addr = seg[i].addr, .len = seg[i].len, .flags = f
+		};
+		x = &s->extra[head];
+		x->cookie = cookie[i];
+		x->seq = s->add_seq++;
+		x->in_len = write ? seg[i].len : 0;
+		x->ndescs = 1;
+		x->state = VMMIO_VQ_SPLIT_HEAD;
+		s->avail->ring[s->avail_idx & s->mask] = head;
+		s->avail_idx++;
+	}
+	vq->num_free = (uint16_t)(vq->num_free - i);
+	vq->outstanding = (uint16_t)(vq->outstanding + i);
+	vq->unpublished = (uint16_t)(vq->unpublished + i);
+	vq->stats.added += i;
+	return i;
+}
+
 /* --- publishing and notifying ------------------------------------------------------ */
 
 VMMIO_INLINE bool vmmio_vq_split_publish(struct vmmio_vq *vq)

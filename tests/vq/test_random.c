@@ -192,6 +192,20 @@ static struct rec *make_buf(struct run *R)
 	return r;
 }
 
+/* A one-segment buffer, device-writable when @write: what vmmio_vq_add1() takes. */
+static struct rec *make_buf1(struct run *R, bool write)
+{
+	struct rec *r;
+
+	R->lens[0] = pick_len(R);
+	r = pool_get(&R->pool, write ? 0 : 1, write ? 1 : 0, R->lens);
+	if (!r)
+		return NULL;
+	r->indirect = false;
+	r->ndescs = 1;
+	return r;
+}
+
 /* --- the operations ----------------------------------------------------------------- */
 
 static uint32_t expect_notify_word(const struct run *R)
@@ -207,8 +221,13 @@ static uint32_t expect_notify_word(const struct run *R)
 static void op_add(struct run *R)
 {
 	struct vmmio_buf bufs[BURST_MAX];
+	struct vmmio_seg seg1[BURST_MAX];
+	void *cookies[BURST_MAX];
 	struct rec *recs[BURST_MAX];
 	const uint32_t want = rng_range(&R->g, 1, rng_one_in(&R->g, 4) ? BURST_MAX : 8);
+	/* One burst in three the NIC's way: one segment each, one direction,
+	 * through vmmio_vq_add1(); the device and the model cannot tell. */
+	const bool one_seg = rng_one_in(&R->g, 3), write = rng_one_in(&R->g, 2);
 	uint32_t k, room = R->free_descs, expect = 0;
 	bool fits = true;
 	int ret;
@@ -217,12 +236,14 @@ static void op_add(struct run *R)
 		FAIL(R, "vmmio_vq_room() is %u, the model has %u free descriptors",
 		     vmmio_vq_room(R->vq), R->free_descs);
 	for (k = 0; k < want; k++) {
-		struct rec *r = make_buf(R);
+		struct rec *r = one_seg ? make_buf1(R, write) : make_buf(R);
 
 		if (!r)
 			break;
 		recs[k] = r;
 		bufs[k] = (struct vmmio_buf){ r->seg, r->n_out, r->n_in, r };
+		seg1[k] = r->seg[0];
+		cookies[k] = r;
 		if (fits && r->ndescs <= room) {
 			room -= r->ndescs;
 			expect++;
@@ -232,11 +253,12 @@ static void op_add(struct run *R)
 	}
 	if (!k)
 		return;
-	ret = vmmio_vq_add(R->vq, bufs, k);
+	ret = one_seg ? vmmio_vq_add1(R->vq, seg1, cookies, k, write) : vmmio_vq_add(R->vq, bufs, k);
 	if (ret != (int)expect)
-		FAIL(R, "vmmio_vq_add() of %u buffers (the first of %u segments, %u descriptors) "
+		FAIL(R, "vmmio_vq_add%s() of %u buffers (the first of %u segments, %u descriptors) "
 			"returned %d, expected %u with %u descriptors free: %s",
-		     k, recs[0]->n_out + recs[0]->n_in, recs[0]->ndescs, ret, expect, R->free_descs,
+		     one_seg ? "1" : "", k, recs[0]->n_out + recs[0]->n_in, recs[0]->ndescs, ret, expect,
+		     R->free_descs,
 		     vmmio_vq_error(R->vq));
 	for (uint32_t i = 0; i < k; i++) {
 		struct rec *r = recs[i];
