@@ -88,6 +88,7 @@ struct vmmio_rxq {
 	bool csum; /* report the header's checksum state in ol_flags */
 	bool lro; /* report GSO as RTE_MBUF_F_RX_LRO */
 	bool intr_on; /* the app asked for Rx interrupts on this queue */
+	bool refill_due; /* the last refill posted less than the room (rx_refill()) */
 	int efd; /* eventfd the app's epoll waits on (Rx interrupt mode), -1 */
 	/* A packet over several buffers (MRG_RXBUF) that has not fully arrived. */
 	struct rte_mbuf *mrg_head, *mrg_tail;

@@ -73,7 +73,9 @@ static inline struct vmmio_net_hdr *rx_hdr(const struct rte_mbuf *m, uint16_t hd
 }
 
 /* Post up to @room fresh mbufs: one segment each, the header just before
- * the frame's headroom end (vmmio_vq_add1(), the mbufs their own cookies). */
+ * the frame's headroom end (vmmio_vq_add1(), the mbufs their own cookies).
+ * Leaves refill_due set when it posted fewer (no mbufs, or the ring full),
+ * so the next poll tries again even if nothing arrives. */
 static void rx_refill(struct vmmio_rxq *rxq, unsigned room)
 {
 	struct rte_mbuf *mb[VMMIO_PMD_BURST];
@@ -84,6 +86,7 @@ static void rx_refill(struct vmmio_rxq *rxq, unsigned room)
 		unsigned n = RTE_MIN(room, VMMIO_PMD_BURST);
 		int added;
 
+		rxq->refill_due = true;
 		if (rte_pktmbuf_alloc_bulk(rxq->mp, mb, n)) {
 			rxq->st.nombuf += n;
 			return;
@@ -102,6 +105,7 @@ static void rx_refill(struct vmmio_rxq *rxq, unsigned room)
 		}
 		room -= n;
 	}
+	rxq->refill_due = false;
 }
 
 static inline unsigned rx_room(const struct vmmio_rxq *rxq)
@@ -189,6 +193,11 @@ uint16_t vmmio_recv_pkts(void *q, struct rte_mbuf **pkts, uint16_t n)
 		/* The field, not vmmio_vq_broken(): no call on an idle poll. */
 		if (unlikely(rxq->vq->broken))
 			queue_broke(rxq->port, "Rx", rxq->qid, &rxq->st, rxq->vq);
+		/* Nothing came back, so the ring has no more room than at the
+		 * last poll, which refilled all it could: an idle poll ends
+		 * here. */
+		if (likely(!rxq->refill_due))
+			return 0;
 		goto refill;
 	}
 	for (unsigned i = 0; i < got; i++) {
