@@ -8,6 +8,12 @@
  *
  * Packet buffers are one segment each (header, then payload), so a packet
  * takes one descriptor whatever the indirect settings.
+ *
+ * devsim's loopback takes a transmitted packet only when a receive buffer
+ * waits for it, so the driver may keep both rings full. A vhost-user
+ * backend (testpmd forwarding) takes every transmitted packet at once and
+ * drops what finds the receive ring full; there, no more packets are in
+ * flight than the receive ring holds, so each has a buffer to land in.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +28,7 @@ struct lb {
 	struct perf_ctx *c;
 	struct vmmio_vq *rx, *tx;
 	unsigned burst, qsize;
+	uint64_t max_in_flight; /* packets sent and not received yet, at most */
 	unsigned frame; /* header + payload: the bytes of one packet buffer */
 	struct vmmio_dma *pool; /* qsize receive slots, then qsize transmit slots */
 	uint8_t **tx_free; /* transmit slots not on the ring */
@@ -58,6 +65,7 @@ static int lb_init(struct lb *l, struct perf_ctx *c)
 	l->tx = c->q[TXQ].vq;
 	l->burst = c->o->burst;
 	l->qsize = q;
+	l->max_in_flight = c->vhost ? q : UINT64_MAX;
 	l->frame = c->hdr_len + c->o->pkt_size;
 	slot = (l->frame + SLOT_ALIGN - 1) & ~(size_t)(SLOT_ALIGN - 1);
 	l->pool = &c->pool;
@@ -208,6 +216,8 @@ static int throughput(struct lb *l, struct perf_result *r)
 
 		tx_reap(l);
 		k = l->n_free < l->burst ? l->n_free : l->burst;
+		if (l->next_seq - l->expect_seq + k > l->max_in_flight)
+			k = (unsigned)(l->max_in_flight - (l->next_seq - l->expect_seq));
 		if (k) {
 			tx_prepare(l, k);
 			if (post(l, l->tx, l->tx_buf, k))

@@ -38,7 +38,12 @@ static void usage(FILE *f)
 		"Modes:\n"
 		"  loopback   virtio-net: packets sent on queue 1 come back on queue 0; every\n"
 		"             received packet's sequence number and length are checked (a\n"
-		"             lost, duplicated or corrupted packet ends the run with status 1)\n"
+		"             lost, duplicated or corrupted packet ends the run with status 1).\n"
+		"             On sim:net devsim's device thread sends them back; on\n"
+		"             vhost:SOCKET the vhost-user backend does (dpdk-testpmd with\n"
+		"             net_vhost and --forward-mode=io), with no more packets in flight\n"
+		"             than the receive queue holds; no device thread, the device\n"
+		"             options do not apply and device figures are n/a\n"
 		"  ring       one queue (0), a device that uses each buffer at once: buffers\n"
 		"             of one zero-length device-writable segment, the cost of the\n"
 		"             ring protocol between two cores\n"
@@ -54,6 +59,8 @@ static void usage(FILE *f)
 		"                       queues=N, refuse=FEATURE, pairs=N and mtu=N (net),\n"
 		"                       backend= the mode's (loopback or sink), sleep=N\n"
 		"                       (not used: --device-sleep sets the device thread's);\n"
+		"                       loopback also vhost:SOCKET[,server][,wait=MS] (a\n"
+		"                       vhost-user backend that sends every frame back);\n"
 		"                       echo: uio:/dev/uioN, uio:NAME or mem:BASE[,size=N]\n"
 		"  --mode MODE          loopback (default), ring or echo\n"
 		"  --ring FORMAT        split (default) or packed; the device must offer\n"
@@ -235,7 +242,10 @@ static int check(const struct perf_opts *o)
 			PERF_PROG, o->burst, o->qsize);
 		return 2;
 	}
-	if (o->driver_cpu >= 0 && o->driver_cpu == o->device_cpu)
+	/* A vhost: device has no device thread here (the backend's process
+	 * services the rings), so --device-cpu pins nothing. */
+	if (o->driver_cpu >= 0 && o->driver_cpu == o->device_cpu &&
+	    strncmp(o->device, "vhost:", 6) != 0)
 		fprintf(stderr,
 			"%s: warning: driver and device both pinned to CPU %d: they take turns, the figures measure the scheduler\n",
 			PERF_PROG, o->driver_cpu);

@@ -25,7 +25,7 @@
 #define PERF_MAX_QUEUES 2u
 
 enum perf_mode {
-	PERF_MODE_LOOPBACK, /* net: tx queue 1 -> device -> rx queue 0 */
+	PERF_MODE_LOOPBACK, /* net: tx queue 1 -> device (or vhost backend) -> rx queue 0 */
 	PERF_MODE_RING, /* one queue, SINK device: the ring protocol alone */
 	PERF_MODE_ECHO, /* net, a real device: ARP round trips with its peer */
 };
@@ -60,6 +60,9 @@ struct perf_ctx {
 	struct vmmio_bus_dev bus;
 	bool opened; /* bus is open */
 	struct devsim *sim; /* the model behind the sim: device */
+	/* A vhost: device: the rings are a vhost-user backend's, in another
+	 * process; no device thread here, no device-side figures. */
+	bool vhost;
 	struct vmmio_dev dev;
 	bool probed;
 	struct perf_queue q[PERF_MAX_QUEUES];

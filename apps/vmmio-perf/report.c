@@ -74,8 +74,13 @@ void perf_report_human(FILE *f, const struct perf_ctx *c, const struct perf_resu
 			o->peer_ip >> 24, (o->peer_ip >> 16) & 0xff, (o->peer_ip >> 8) & 0xff,
 			o->peer_ip & 0xff, c->hdr_len);
 	fprintf(f, "\n  features     %s\n", feats);
-	fprintf(f, "  cpus         driver %d, device %d (-1: not pinned)\n", o->driver_cpu,
-		o->device_cpu);
+	if (c->vhost)
+		fprintf(f, "  cpus         driver %d (-1: not pinned), device n/a (the vhost-user "
+			   "backend's own)\n",
+			o->driver_cpu);
+	else
+		fprintf(f, "  cpus         driver %d, device %d (-1: not pinned)\n", o->driver_cpu,
+			o->device_cpu);
 	if (fg.mpps >= 0)
 		fprintf(f, "  throughput   %.3f Mpps, %.1f ns/packet (%llu packets in %.3f s)\n",
 			fg.mpps, fg.ns_per_pkt, (unsigned long long)r->packets, r->seconds);
@@ -96,6 +101,8 @@ void perf_report_human(FILE *f, const struct perf_ctx *c, const struct perf_resu
 	if (fg.irqs_per_pkt >= 0)
 		fprintf(f, "  interrupts   %.3g per packet (%lld, interrupts disabled: poll mode)\n",
 			fg.irqs_per_pkt, (long long)r->irqs);
+	else if (c->vhost)
+		fprintf(f, "  interrupts   n/a (the vhost-user backend does not report them)\n");
 	else
 		fprintf(f, "  interrupts   - (the device does not count them)\n");
 	if (o->device_sleep && r->device_sleeps >= 0)
@@ -171,8 +178,9 @@ static void json_config(FILE *f, const struct perf_ctx *c)
 		negotiated(c, VMMIO_F_EVENT_IDX) ? "true" : "false", o->duration, o->rtt_samples,
 		o->device_sleep);
 	json_features(f, c);
+	/* vhost: no device thread here; -1 as for one not pinned. */
 	fprintf(f, ",\n    \"cpus\": { \"driver\": %d, \"device\": %d }\n  },\n", o->driver_cpu,
-		o->device_cpu);
+		c->vhost ? -1 : o->device_cpu);
 }
 
 static void json_rtt(FILE *f, const struct perf_rtt *t)

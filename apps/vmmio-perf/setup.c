@@ -136,17 +136,27 @@ static int open_device(struct perf_ctx *c)
 	if (vmmio_bus_open(c->o->device, &bo, &c->bus, c->err, sizeof(c->err)))
 		return -1;
 	c->opened = true;
-	/* Loopback and ring modes need the device side in a thread of this
-	 * process, which only sim has; echo needs a network peer, which sim
-	 * lacks. */
+	/* Loopback mode needs a device side that sends every frame back:
+	 * devsim's device thread in this process (sim:), or a vhost-user
+	 * backend that forwards what it receives to the same port (vhost:,
+	 * testpmd's io forwarding, say). Ring mode needs the sink, which only
+	 * sim has; echo needs a network peer, which sim lacks. */
 	c->sim = vmmio_bus_sim_model(&c->bus);
+	c->vhost = c->bus.arg.bus == VMMIO_DEVARG_BUS_VHOST;
 	if (c->o->mode == PERF_MODE_ECHO && c->sim)
 		return perf_fail(c, "--mode echo: --device \"%s\" is simulated, with no network "
 				 "peer to answer; echo needs a real virtio-net device (uio:..., mem:...)",
 				 c->o->device);
-	if (c->o->mode != PERF_MODE_ECHO && !c->sim)
-		return perf_fail(c, "--device \"%s\": loopback and ring modes need a sim device "
-				 "(devsim's device thread); --mode echo measures a real net device",
+	if (c->o->mode == PERF_MODE_RING && !c->sim)
+		return perf_fail(c, "--device \"%s\": ring mode needs a sim device (devsim's "
+				 "device thread, which uses each buffer at once); --mode echo measures "
+				 "a real net device%s",
+				 c->o->device,
+				 c->vhost ? ", --mode loopback one behind a vhost-user backend" : "");
+	if (c->o->mode == PERF_MODE_LOOPBACK && !c->sim && !c->vhost)
+		return perf_fail(c, "--device \"%s\": loopback mode needs a sim device (devsim's "
+				 "device thread) or a vhost: one whose backend sends every frame back; "
+				 "--mode echo measures a real net device",
 				 c->o->device);
 	r = vmmio_probe(&c->dev, &c->bus.win, NULL);
 	if (r == VMMIO_PROBE_PLACEHOLDER)
@@ -183,7 +193,9 @@ int perf_setup(struct perf_ctx *c, const struct perf_opts *o)
 	c->hdr_len = vmmio_feat_has(&c->dev.driver_features, VMMIO_F_VERSION_1) ||
 			     vmmio_feat_has(&c->dev.driver_features, VMMIO_NET_F_MRG_RXBUF) ?
 			     NET_HDR_LEN : NET_HDR_LEN_LEGACY;
-	if (!c->sim) /* echo: the device is the machine's own */
+	/* echo: the device is the machine's own; vhost: the backend's
+	 * process services the rings. No device thread to start. */
+	if (!c->sim)
 		return pin_self(c, o->driver_cpu);
 	r = devsim_thread_start(c->sim, &(struct devsim_thread_opts){
 						   .cpu = o->device_cpu, .sleep_after = o->device_sleep });

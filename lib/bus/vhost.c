@@ -7,7 +7,7 @@
  *
  *   open        connect (or accept), GET_FEATURES, protocol features,
  *               SET_OWNER; the model offers what the backend does of the
- *               ring and offload bits, plus MAC and STATUS of its own
+ *               ring and offload bits, plus MAC, STATUS and RING_RESET of its own
  *   DRIVER_OK   SET_FEATURES, SET_MEM_TABLE, then per ready queue
  *               SET_VRING_NUM/BASE/ADDR/KICK/CALL and SET_VRING_ENABLE
  *   QueueNotify an eventfd write to the queue's kick fd
@@ -23,12 +23,14 @@
  * addresses, and the memory table maps them 1:1 (guest physical = user).
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../mem/memfd_arena.h"
@@ -42,14 +44,14 @@
 
 #define VHOST_QUEUES 2u /* receiveq1, transmitq1 */
 #define VHOST_QSIZE 256u /* QueueSizeMax: what DPDK's virtio-user uses too */
-#define VHOST_REPLY_MS 5000u /* how long a reply may take */
 /* Packed: the ring's first available position and wrap counter 1, as
  * SET_VRING_BASE carries them (bit 15 the wrap counter). */
 #define VHOST_PACKED_BASE 0x8000u
 
 /* The bits a backend's offer passes through to the driver: the rings and
- * the offloads. Those about the configuration space (MAC, STATUS) are the
- * model's own; the controlq's, the transport's and vhost's are not. */
+ * the offloads. Those about the configuration space (MAC, STATUS) and
+ * QueueReset are the model's own; the controlq's, NOTIFICATION_DATA (no
+ * vhost-user message carries it) and vhost's are not offered. */
 static const unsigned passed_bits[] = {
 	VMMIO_NET_F_CSUM,	VMMIO_NET_F_GUEST_CSUM,	 VMMIO_NET_F_GUEST_TSO4,
 	VMMIO_NET_F_GUEST_TSO6, VMMIO_NET_F_GUEST_ECN,	 VMMIO_NET_F_GUEST_UFO,
@@ -79,6 +81,7 @@ struct vhost_bus {
 	int kick[VHOST_QUEUES], call[VHOST_QUEUES]; /* eventfds, -1 when closed */
 	bool running[VHOST_QUEUES];
 	bool packed;
+	unsigned reply_ms; /* how long a reply may take */
 
 	/* The bus thread: call fds and the socket's hang-up. */
 	pthread_t thread;
@@ -115,7 +118,7 @@ static int handshake(struct vhost_bus *b)
 			     vmmio_vhu_connect(c, b->arg.path, b->arg.wait_ms);
 	if (rc)
 		return rc;
-	c->timeout_ms = VHOST_REPLY_MS;
+	c->timeout_ms = b->reply_ms;
 	rc = vmmio_vhu_get_u64(c, VHU_GET_FEATURES, &b->backend_features);
 	b->protocol = !rc && (b->backend_features >> VHU_F_PROTOCOL_FEATURES & 1);
 	if (!rc && b->protocol)
@@ -250,7 +253,8 @@ static void vring_stop(struct vhost_bus *b, unsigned q)
 static int ext_start(void *ctx, const struct vmmio_features *drv, const struct devsim_ext_queue *q,
 		     unsigned n)
 {
-	const uint64_t model_own = UINT64_C(1) << VMMIO_NET_F_MAC | UINT64_C(1) << VMMIO_NET_F_STATUS;
+	const uint64_t model_own = UINT64_C(1) << VMMIO_NET_F_MAC | UINT64_C(1) << VMMIO_NET_F_STATUS |
+				   UINT64_C(1) << VMMIO_F_RING_RESET;
 	struct vhost_bus *b = ctx;
 	const uint64_t want = ((uint64_t)drv->w[1] << 32 | drv->w[0]) & ~model_own;
 	int rc = 0;
@@ -410,11 +414,33 @@ static void win_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
 	b->sim_win.ops->write(b->sim_win.ctx, off, size, val);
 }
 
+/* The model's own wait runs on its virtual clock when no device thread of
+ * its runs (ours never does): it would return 0 at once, or -EDEADLK for
+ * no limit, while the interrupts come from the bus thread in real time. So
+ * wait in real time on the model's eventfd, readable while an interrupt is
+ * pending, then let the model take it (and its checker see the wait). */
 static int win_wait_irq(void *ctx, int timeout_ms)
 {
 	struct vhost_bus *b = ctx;
+	struct pollfd p = { .fd = b->sim_win.irq_fd, .events = POLLIN };
+	struct timespec t;
+	int64_t until = 0, left = timeout_ms;
 
-	return b->sim_win.ops->wait_irq(b->sim_win.ctx, timeout_ms);
+	if (timeout_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		until = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000 + timeout_ms;
+	}
+	while (timeout_ms != 0 && poll(&p, 1, (int)left) < 0) {
+		if (errno != EINTR)
+			return -errno;
+		if (timeout_ms > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = until - ((int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000);
+			if (left <= 0)
+				break;
+		}
+	}
+	return b->sim_win.ops->wait_irq(b->sim_win.ctx, 0);
 }
 
 static int win_unmask(void *ctx)
@@ -477,6 +503,9 @@ static struct devsim *make_model(const struct vhost_bus *b)
 			vmmio_feat_set(&c.features, passed_bits[i]);
 	vmmio_feat_set(&c.features, VMMIO_NET_F_MAC);
 	vmmio_feat_set(&c.features, VMMIO_NET_F_STATUS);
+	/* QueueReset is the transport's: a queue reset stops the ring in the
+	 * backend (GET_VRING_BASE) and QueueReady sets it up again. */
+	vmmio_feat_set(&c.features, VMMIO_F_RING_RESET);
 	c.num_queues = VHOST_QUEUES;
 	for (unsigned q = 0; q < VHOST_QUEUES; q++)
 		c.queue_num_max[q] = VHOST_QSIZE;
@@ -503,6 +532,7 @@ int vmmio_bus_vhost_open(struct vmmio_bus_dev *dev, const struct vmmio_bus_opts 
 	pthread_mutex_init(&b->lock, NULL);
 	b->mem_regions = opts->vhost.mem_regions;
 	b->mem_ctx = opts->vhost.mem_ctx;
+	b->reply_ms = opts->vhost.reply_ms ? opts->vhost.reply_ms : VMMIO_BUS_VHOST_REPLY_MS_DEFAULT;
 	b->epfd = epoll_create1(EPOLL_CLOEXEC);
 	b->stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (b->epfd < 0 || b->stop_fd < 0) {

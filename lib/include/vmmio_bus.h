@@ -90,10 +90,15 @@ struct vmmio_bus_opts {
 		void *mem_ctx;
 		/* Size of that memfd; 0: VMMIO_BUS_VHOST_MEM_DEFAULT. */
 		size_t mem_size;
+		/* How long each reply of the backend may take, in ms; a backend
+		 * silent for longer is an error naming the request. 0:
+		 * VMMIO_BUS_VHOST_REPLY_MS_DEFAULT. */
+		unsigned reply_ms;
 	} vhost;
 };
 
 #define VMMIO_BUS_VHOST_MEM_DEFAULT ((size_t)256 << 20)
+#define VMMIO_BUS_VHOST_REPLY_MS_DEFAULT 5000u
 /* The most memory regions a vhost-user memory table carries. */
 #define VMMIO_BUS_VHOST_MAX_REGIONS 8u
 

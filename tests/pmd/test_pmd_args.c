@@ -359,7 +359,7 @@ static const struct bad bad_cases[] = {
 	  "devarg \"dev=net\": --device \"net\": expected <bus>:<device>, e.g. sim:net" },
 	{ "queues=2,dev=pci:0000:00:01.0",
 	  "devarg \"dev=pci:0000:00:01.0\": --device \"pci:0000:00:01.0\": unknown bus \"pci\" "
-	  "(supported: sim, uio, mem)" },
+	  "(supported: sim, uio, mem, vhost)" },
 	{ "dev=uio:/dev/uio01",
 	  "devarg \"dev=uio:/dev/uio01\": --device \"uio:/dev/uio01\": \"/dev/uio01\" is not "
 	  "/dev/uio<N> (N decimal, no leading zeros) (at offset 4)" },
