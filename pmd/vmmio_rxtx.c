@@ -308,6 +308,32 @@ static inline void tx_tso_phdr(struct rte_mbuf *m)
 	memcpy(l3 + m->l3_len + offsetof(struct rte_tcp_hdr, cksum), &ck, sizeof(ck));
 }
 
+/*
+ * A header that asks for nothing: all zero. Each part is stored only where
+ * it is not zero already. A frame being forwarded came in from the device
+ * with a zero header in this very place, in a line the device wrote: read
+ * and left alone, the line stays shared with the device, which reads it
+ * again to send the frame; written, it would cross to this core and back.
+ * A legacy header is 10 bytes: the 2 after it may be the frame's.
+ */
+static inline void tx_hdr_plain(struct vmmio_net_hdr *h, uint16_t hl)
+{
+	uint64_t head; /* flags, gso_type, hdr_len, gso_size, csum_start */
+
+	memcpy(&head, h, sizeof(head));
+	if (head) {
+		h->flags = 0;
+		h->gso_type = VMMIO_NET_HDR_GSO_NONE;
+		h->hdr_len = 0;
+		h->gso_size = 0;
+		h->csum_start = 0;
+	}
+	if (h->csum_offset)
+		h->csum_offset = 0;
+	if (hl == VMMIO_NET_HDR_LEN && h->num_buffers)
+		h->num_buffers = 0;
+}
+
 /* The virtio-net header for @m's offloads ("Packet Transmission": checksum
  * from csum_start stored at csum_offset; GSO type and segment size). */
 static inline void tx_hdr(const struct vmmio_txq *txq, struct rte_mbuf *m,
@@ -315,6 +341,12 @@ static inline void tx_hdr(const struct vmmio_txq *txq, struct rte_mbuf *m,
 {
 	uint64_t ol = m->ol_flags;
 
+	_Static_assert(offsetof(struct vmmio_net_hdr, csum_offset) == sizeof(uint64_t),
+		       "tx_hdr_plain(): the first 8 bytes end at csum_offset");
+	if (!(ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)) || !txq->csum) {
+		tx_hdr_plain(h, txq->hdr_len);
+		return;
+	}
 	/* Field by field: a legacy header is 10 bytes, and the 2 after it may
 	 * be the frame's (no memset call per packet either). */
 	h->flags = 0;
@@ -325,8 +357,6 @@ static inline void tx_hdr(const struct vmmio_txq *txq, struct rte_mbuf *m,
 	h->csum_offset = 0;
 	if (txq->hdr_len == VMMIO_NET_HDR_LEN)
 		h->num_buffers = 0;
-	if (!(ol & (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)) || !txq->csum)
-		return;
 	h->csum_start = (uint16_t)(m->l2_len + m->l3_len);
 	if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM)
 		h->csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
