@@ -13,6 +13,8 @@
  *   app_tso.c       TSO (the device cuts the segments) and LRO (GSO passed through)
  *   app_ctrl.c      the control queue: Rx mode, MAC filters and address, queue pairs
  *   app_fwd.c       backend=forward: addresses swapped, the rest intact
+ *   app_vhost.c     pmd-vhost, a program of its own (its main(), with this
+ *                   file's helpers): the vhost bus against DPDK's vhost backend
  */
 #ifndef VMMIO_TEST_PMD_APP_H
 #define VMMIO_TEST_PMD_APP_H

@@ -20,6 +20,12 @@ asked, and tx_q0_kicks > 0; a polling device gets no kick at all), and on
 the device that forwards frames back with their MACs swapped
 (backend=forward).
 
+The vhost bus (`dev=vhost:<socket>`, split and packed rings): the plugin's
+port against DPDK's own vhost-user backend, a second testpmd with a net_vhost
+port that io-forwards every frame back (lcores on CPU 0; the frontend's on CPU
+1); counted as above, and the backend's own port counters (RX == our TX, TX ==
+our RX, its forwarding dropped nothing).
+
 Refusal cases: devargs the PMD must refuse at probe, with the exact message
 it logs (pmd/pmd_args.c, pmd/vmmio_probe.c), and testpmd left without a port.
 
@@ -40,6 +46,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
@@ -97,14 +104,16 @@ class Testpmd:
     """One dpdk-testpmd -i, driven prompt by prompt, within a deadline."""
     serial = 0
 
-    def __init__(self, plugin, vdev, app_args=()):
+    def __init__(self, plugin, vdev, app_args=(), lcores=None, case_s=CASE_S):
+        """@plugin None: no -d (a backend of DPDK's own); @lcores: an EAL
+        --lcores map instead of -l 0-1."""
         Testpmd.serial += 1
         self.prefix = f"vmmio-tpmd-{os.getpid()}-{Testpmd.serial}"
-        self.deadline = time.monotonic() + CASE_S
+        self.deadline = time.monotonic() + case_s
         self.buf = b""
         self.mark = 0  # where the output after the last prompt seen starts
         env = dict(os.environ)
-        if insecure_path(plugin):
+        if plugin is not None and insecure_path(plugin):
             # Then EAL loads a bare name through the dynamic loader.
             env["LD_LIBRARY_PATH"] = os.path.dirname(os.path.realpath(plugin)) + (
                 ":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
@@ -113,9 +122,11 @@ class Testpmd:
         # (it inherits the main lcore's affinity at probe); lcore 1 forwards.
         # stdbuf -oL: testpmd's printf output goes out a line at a time, so
         # the prompts (written straight to the fd) fall between lines.
-        self.argv = ["stdbuf", "-oL", TESTPMD, "-l", "0-1", "--no-huge", "--no-pci",
+        self.argv = ["stdbuf", "-oL", TESTPMD,
+                     *(["--lcores", lcores] if lcores else ["-l", "0-1"]),
+                     "--no-huge", "--no-pci",
                      "--no-shconf", "--no-telemetry", f"--file-prefix={self.prefix}",
-                     "-d", plugin, "--vdev", vdev,
+                     *(["-d", plugin] if plugin is not None else []), "--vdev", vdev,
                      "--log-level=pmd.net.virtio_mmio:info",
                      "--", "-i", "--total-num-mbufs=4096", *app_args]
         self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -349,6 +360,91 @@ def forwarding(t, plugin, mode, packed, pairs, sim=()):
             "queues": {k: v for k, v in xs.items() if re.fullmatch(r"(rx|tx)_q\d+_packets", k)}}
 
 
+def vhost_forwarding(t, plugin, packed):
+    """The port on the vhost bus (dev=vhost:<socket>) against DPDK's own
+    vhost-user backend: a second testpmd with a net_vhost port that io-forwards
+    every frame back. The frontend's lcores on CPU 1, the backend's on CPU 0;
+    the socket in a private folder. Counted as forwarding() counts, and the
+    backend's port saw what ours sent and received."""
+    ring = "packed" if packed else "split"
+    what = f"vhost bus, io forwarding, {ring} rings, against DPDK's vhost backend"
+    tmp = tempfile.mkdtemp(prefix="vmmio-tpmd-vhost-")
+    sock = os.path.join(tmp, "vhost.sock")
+    back = front = None
+    res = {}
+    err = None
+    try:
+        back = Testpmd(None, f"net_vhost0,iface={sock},queues=1",
+                       ["--forward-mode=io"], lcores="0@0,1@0", case_s=3 * CASE_S)
+        res["back_startup"] = back.prompt("the backend's start-up")
+        back.cmd("start")
+        front = Testpmd(plugin, f"net_virtio_mmio0,dev=vhost:{sock},packed={packed}",
+                        lcores="0@1,1@1")
+        res["startup"] = front.prompt("start-up")
+        res["start"] = front.cmd("start tx_first")
+        time.sleep(FORWARD_S)
+        res["stop"] = front.cmd("stop")
+        front.cmd("set fwd rxonly")
+        front.cmd("start")
+        # What was in flight comes back now (the backend still forwards).
+        while True:
+            st = port_stats(front.cmd("show port stats 0"))
+            if st is None or st["rx"] >= st["tx"] or time.monotonic() > front.deadline - QUIT_S:
+                break
+            time.sleep(0.02)
+        res["drain"] = front.cmd("stop")
+        res["stats"] = front.cmd("show port stats 0")
+        res["xstats"] = front.cmd("show port xstats 0")
+        res["back_stop"] = back.cmd("stop")
+        res["back_stats"] = back.cmd("show port stats 0")
+    except Timeout as e:
+        err = str(e)
+    # The frontend first: its port's close is a clean disconnect.
+    rc = front.quit() if front else None
+    brc = back.quit() if back else None
+    shutil.rmtree(tmp, ignore_errors=True)
+    diag = "".join(f"$ {tp.command_line()}\n{tp.text}\n" for tp in (front, back) if tp)
+    t.ok(err is None and rc == 0 and brc == 0,
+         f"{what}: both testpmds run the commands and exit 0",
+         f"{err or ''} (exit status {rc}, the backend's {brc})\n{diag}")
+    if err is not None:
+        return None
+    probe = f"{PMD}vhost:{sock}, Version 2, {ring} ring, "
+    t.ok(probe in res["startup"] and "Port 0: " in res["startup"]
+         and "Fail to start" not in res["startup"],
+         f"{what}: port 0 probed ({ring} ring) and started", f"expected '{probe}...'\n{diag}")
+    fs = fwd_stats(res["stop"])
+    t.ok(fs is not None and fs["rx"] > 0 and fs["tx"] > 0 and fs["tx_dropped"] == 0,
+         f"{what}: forwarding statistics show traffic, TX-dropped 0", f"{fs}\n{diag}")
+    st = port_stats(res["stats"])
+    t.ok(st is not None and st["tx"] > 0 and st["rx"] == st["tx"]
+         and st["rx_bytes"] == st["tx_bytes"] and st["rx_bytes"] >= 60 * st["rx"],
+         f"{what}: port RX-packets == TX-packets > 0, RX-bytes == TX-bytes", f"{st}\n{diag}")
+    t.ok(st is not None and st["rx_errors"] == 0 and st["tx_errors"] == 0,
+         f"{what}: port RX-errors and TX-errors 0", f"{st}\n{diag}")
+    xs = xstats(res["xstats"])
+    sums = {"rx": xs.get("rx_q0_packets"), "tx": xs.get("tx_q0_packets"),
+            "rx_bytes": xs.get("rx_q0_bytes"), "tx_bytes": xs.get("tx_q0_bytes")}
+    t.ok(st is not None and all(sums[k] == st[k] for k in sums),
+         f"{what}: queue 0's xstats packets and bytes are the port's",
+         f"xstats {sums}, port {st}\n{diag}")
+    bad = {k: v for k, v in xs.items()
+           if re.fullmatch(r"(rx|tx)_q\d+_(errors|broken)", k) and v}
+    t.ok(not bad and "rx_q0_broken" in xs, f"{what}: no queue counted an error or broke",
+         f"{bad}\n{diag}")
+    # The backend's own port: it received what we sent, and sent it all back.
+    bs = port_stats(res["back_stats"])
+    bfs = fwd_stats(res["back_stop"])
+    t.ok(st is not None and bs is not None and bs["rx"] == st["tx"] and bs["tx"] == st["rx"]
+         and bs["rx_bytes"] == st["tx_bytes"] and bs["tx_bytes"] == st["rx_bytes"]
+         and bfs is not None and bfs["tx_dropped"] == 0,
+         f"{what}: the backend's port RX == our TX, its TX == our RX, nothing dropped",
+         f"backend {bs}, its forwarding {bfs}, ours {st}\n{diag}")
+    return {"what": what, "command": front.command_line(), "backend": back.command_line(),
+            "port": st, "fwd": fs,
+            "queues": {k: v for k, v in xs.items() if re.fullmatch(r"(rx|tx)_q\d+_packets", k)}}
+
+
 # devargs -> the PMD's exact message (pmd_args.c; vmmio_probe.c for what
 # only the device can tell); the parser's are followed by the list of keys.
 def parser(msg):
@@ -444,6 +540,17 @@ def main(argv):
                       f"RX {r['port']['rx_bytes']} TX {r['port']['tx_bytes']} bytes; "
                       f"{q}; fwd TX-dropped {r['fwd']['tx_dropped']}")
                 print(f"#   $ {r['command']}")
+        for packed in (0, 1):
+            c0 = time.monotonic()
+            r = vhost_forwarding(t, plugin, packed)
+            if r:
+                q = " ".join(f"{k}={v}" for k, v in sorted(r["queues"].items()))
+                print(f"# {r['what']}: {time.monotonic() - c0:.1f} s, "
+                      f"port RX {r['port']['rx']} TX {r['port']['tx']} packets, "
+                      f"RX {r['port']['rx_bytes']} TX {r['port']['tx_bytes']} bytes; "
+                      f"{q}; fwd TX-dropped {r['fwd']['tx_dropped']}")
+                print(f"#   $ {r['command']}")
+                print(f"#   backend $ {r['backend']}")
         slowest = 0.0
         r0 = time.monotonic()
         for devargs, message in REFUSED:
