@@ -40,20 +40,17 @@ usage: test_testpmd.py PATH/TO/librte_net_virtio_mmio.so
 """
 import os
 import re
-import select
 import shutil
 import signal
-import stat
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 from taplib import Tap  # noqa: E402
+import testpmd as tpmd  # noqa: E402
+from testpmd import TESTPMD, Timeout, fwd_stats, kill_live, port_stats, xstats  # noqa: E402
 
-TESTPMD = os.environ.get("VMMIO_TESTPMD", "/usr/bin/dpdk-testpmd")
-PROMPT = "testpmd> "
 CASE_S = 10.0  # a case's deadline, start to exit
 FORWARD_S = 0.5  # how long the loop forwards
 QUIT_S = 3.0  # at most this of the deadline is kept for the exit
@@ -62,207 +59,24 @@ KEYS = "dev, queues, queue_size, packed, in_order, event_idx, mrg_rxbuf, hotplug
 DEV_TAKES = ("a --device argument such as sim:net, uio:/dev/uio0 or mem:0xfeb02e00; one "
              "with a ',' in brackets: dev=[sim:net,legacy]")
 
-live = []  # the Popen of the testpmd running, for the signal handler
 
-
-class Timeout(Exception):
-    pass
-
-
-def insecure_path(path):
-    """Whether EAL would refuse to load @path: it refuses a plugin below a
-    world-writable directory (eal_common_options.c, verify_perms())."""
-    d = os.path.dirname(os.path.realpath(path))
-    while True:
-        try:
-            if os.stat(d).st_mode & stat.S_IWOTH:
-                return True
-        except OSError:
-            return True
-        if d == "/":
-            return False
-        d = os.path.dirname(d)
-
-
-def runtime_dir(prefix):
-    """Where EAL puts the files of --file-prefix @prefix (eal_create_runtime_dir())."""
-    base = "/var/run" if os.geteuid() == 0 else os.environ.get("XDG_RUNTIME_DIR", "/tmp")
-    return os.path.join(base, "dpdk", prefix)
-
-
-def set_pdeathsig():
-    """In the child before exec: die with the test (no testpmd left behind
-    if the test itself is killed)."""
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 -- best effort; the handlers below also kill
-        pass
-
-
-class Testpmd:
-    """One dpdk-testpmd -i, driven prompt by prompt, within a deadline."""
+class Testpmd(tpmd.Testpmd):
+    """One testpmd with a port @vdev: our plugin's (by -d) or, @plugin None,
+    one of DPDK's own (a vhost backend)."""
     serial = 0
 
     def __init__(self, plugin, vdev, app_args=(), lcores=None, case_s=CASE_S):
-        """@plugin None: no -d (a backend of DPDK's own); @lcores: an EAL
-        --lcores map instead of -l 0-1."""
+        """@lcores: an EAL --lcores map instead of -l 0-1 (main lcore 0
+        waits on stdin and shares CPU 0 with the device thread, which
+        inherits the main lcore's affinity at probe; lcore 1 forwards)."""
         Testpmd.serial += 1
-        self.prefix = f"vmmio-tpmd-{os.getpid()}-{Testpmd.serial}"
-        self.deadline = time.monotonic() + case_s
-        self.buf = b""
-        self.mark = 0  # where the output after the last prompt seen starts
         env = dict(os.environ)
-        if plugin is not None and insecure_path(plugin):
-            # Then EAL loads a bare name through the dynamic loader.
-            env["LD_LIBRARY_PATH"] = os.path.dirname(os.path.realpath(plugin)) + (
-                ":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
-            plugin = os.path.basename(plugin)
-        # Main lcore 0 waits on stdin and shares CPU 0 with the device thread
-        # (it inherits the main lcore's affinity at probe); lcore 1 forwards.
-        # stdbuf -oL: testpmd's printf output goes out a line at a time, so
-        # the prompts (written straight to the fd) fall between lines.
-        self.argv = ["stdbuf", "-oL", TESTPMD,
-                     *(["--lcores", lcores] if lcores else ["-l", "0-1"]),
-                     "--no-huge", "--no-pci",
-                     "--no-shconf", "--no-telemetry", f"--file-prefix={self.prefix}",
-                     *(["-d", plugin] if plugin is not None else []), "--vdev", vdev,
-                     "--log-level=pmd.net.virtio_mmio:info",
-                     "--", "-i", "--total-num-mbufs=4096", *app_args]
-        self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, env=env, cwd="/",
-                                  preexec_fn=set_pdeathsig)
-        live.append(self.p)
-        os.set_blocking(self.p.stdout.fileno(), False)
-
-    @property
-    def text(self):
-        return self.buf.decode("utf-8", "replace")
-
-    def command_line(self):
-        return " ".join(a if re.fullmatch(r"[\w=,./:+-]+", a) else f"'{a}'" for a in self.argv)
-
-    def _read(self, until):
-        """Read what testpmd wrote, waiting at most until @until; False at EOF."""
-        fd = self.p.stdout.fileno()
-        left = until - time.monotonic()
-        if left <= 0:
-            return True
-        r, _, _ = select.select([fd], [], [], left)
-        if not r:
-            return True
-        try:
-            chunk = os.read(fd, 65536)
-        except BlockingIOError:
-            return True
-        if not chunk:
-            return False
-        self.buf += chunk
-        return True
-
-    def prompt(self, what):
-        """Wait for the next prompt; return the output before it."""
-        while True:
-            i = self.buf.find(PROMPT.encode(), self.mark)
-            if i >= 0:
-                out = self.buf[self.mark:i].decode("utf-8", "replace")
-                self.mark = i + len(PROMPT)
-                return out
-            if time.monotonic() >= self.deadline:
-                raise Timeout(f"no prompt after {what} before the case's deadline "
-                              f"({CASE_S:g} s from the start)")
-            if not self._read(self.deadline) and self.p.poll() is not None:
-                raise Timeout(f"testpmd exited (status {self.p.returncode}) after {what}")
-
-    def cmd(self, line):
-        """Run one command; its output (after the echo of the command)."""
-        try:
-            self.p.stdin.write((line + "\n").encode())
-            self.p.stdin.flush()
-        except BrokenPipeError:
-            raise Timeout(f"testpmd exited before '{line}'") from None
-        out = self.prompt(f"'{line}'")
-        return out.split("\n", 1)[1] if out.startswith(line) and "\n" in out else out
-
-    def quit(self):
-        """`quit` (or EOF), then wait for the exit; killed at the deadline."""
-        try:
-            self.p.stdin.write(b"quit\n")
-            self.p.stdin.close()
-        except (BrokenPipeError, ValueError):
-            pass
-        # The exit keeps some time of its own even when the case ran late.
-        until = max(self.deadline, time.monotonic() + 1.0)
-        while self._read(until) and time.monotonic() < until:
-            pass
-        self.close()
-        return self.p.returncode
-
-    def close(self):
-        if self.p.poll() is None:
-            try:
-                self.p.stdout.close()
-                self.p.wait(timeout=max(0.0, self.deadline - time.monotonic()) + 0.5)
-            except subprocess.TimeoutExpired:
-                self.buf += b"\n[test: testpmd killed at the deadline]\n"
-                self.p.kill()
-                self.p.wait()
-        else:
-            self.p.wait()
-        if self.p in live:
-            live.remove(self.p)
-        for f in (self.p.stdin, self.p.stdout):
-            try:
-                f.close()
-            except (OSError, ValueError):
-                pass
-        shutil.rmtree(runtime_dir(self.prefix), ignore_errors=True)
-
-
-def kill_live(signum=None, frame=None):
-    for p in list(live):
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    if signum is not None:
-        sys.exit(128 + signum)
-
-
-# --- parsing ------------------------------------------------------------------------------
-
-def num(pattern, text):
-    m = re.search(pattern, text)
-    return int(m.group(1)) if m else None
-
-
-def port_stats(text):
-    """`show port stats 0`: the NIC counters, or None."""
-    m = re.search(r"NIC statistics for port 0.*?"
-                  r"RX-packets:\s*(\d+)\s+RX-missed:\s*(\d+)\s+RX-bytes:\s*(\d+)\s+"
-                  r"RX-errors:\s*(\d+)\s+RX-nombuf:\s*(\d+)\s+"
-                  r"TX-packets:\s*(\d+)\s+TX-errors:\s*(\d+)\s+TX-bytes:\s*(\d+)", text, re.S)
-    if not m:
-        return None
-    keys = ["rx", "rx_missed", "rx_bytes", "rx_errors", "rx_nombuf", "tx", "tx_errors",
-            "tx_bytes"]
-    return dict(zip(keys, map(int, m.groups())))
-
-
-def fwd_stats(text):
-    """The `Forward statistics for port 0` block of a `stop`, or None."""
-    m = re.search(r"Forward statistics for port 0\s*-+\s*"
-                  r"RX-packets:\s*(\d+)\s+RX-dropped:\s*(\d+)\s+RX-total:\s*(\d+)\s+"
-                  r"TX-packets:\s*(\d+)\s+TX-dropped:\s*(\d+)\s+TX-total:\s*(\d+)", text)
-    if not m:
-        return None
-    return dict(zip(["rx", "rx_dropped", "rx_total", "tx", "tx_dropped", "tx_total"],
-                    map(int, m.groups())))
-
-
-def xstats(text):
-    """`show port xstats 0`: name -> value."""
-    return {m.group(1): int(m.group(2))
-            for m in re.finditer(r"^(\w+): (\d+)$", text, re.M)}
+        eal = [*(["--lcores", lcores] if lcores else ["-l", "0-1"]),
+               "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
+               *tpmd.plugin_args(plugin, env), "--vdev", vdev,
+               "--log-level=pmd.net.virtio_mmio:info"]
+        super().__init__(eal, ["--total-num-mbufs=4096", *app_args],
+                         f"vmmio-tpmd-{os.getpid()}-{Testpmd.serial}", case_s, env)
 
 
 # --- the cases ----------------------------------------------------------------------------

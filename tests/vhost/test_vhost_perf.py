@@ -29,145 +29,29 @@ usage: test_vhost_perf.py PATH/TO/vmmio-perf
 """
 import json
 import os
-import re
-import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 from taplib import Tap  # noqa: E402
+import testpmd as tpmd  # noqa: E402
+from testpmd import TESTPMD, Timeout, fwd_stats, kill_live, port_stats  # noqa: E402
 
-TESTPMD = os.environ.get("VMMIO_TESTPMD", "/usr/bin/dpdk-testpmd")
-PROMPT = b"testpmd> "
 START_S = 60.0  # testpmd's start-up (EAL, the port) and each command, generous under load
 PERF_S = 120.0  # one vmmio-perf run (1 s of traffic plus the ping-pong; ASan, load)
+LIFE_S = 600.0  # the backend's deadline: start-up, the runs, the exit
 PKT = 64  # vmmio-perf's default payload; testpmd counts frames without the virtio-net header
 
-live = []
 
-
-def set_pdeathsig():
-    """In the child before exec: die with the test."""
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 -- best effort; the handlers also kill
-        pass
-
-
-def runtime_dir(prefix):
-    """Where EAL puts the files of --file-prefix @prefix."""
-    base = "/var/run" if os.geteuid() == 0 else os.environ.get("XDG_RUNTIME_DIR", "/tmp")
-    return os.path.join(base, "dpdk", prefix)
-
-
-class Backend:
-    """dpdk-testpmd with a net_vhost port at @sock, io forwarding, driven
-    prompt by prompt."""
-
-    def __init__(self, sock):
-        self.prefix = f"vmmio-vhost-perf-{os.getpid()}"
-        self.buf = b""
-        self.mark = 0
-        self.argv = ["stdbuf", "-oL", TESTPMD, "--lcores", "0@0,1@0", "--no-huge", "-m", "256",
-                     "--no-pci", f"--file-prefix={self.prefix}", "--no-telemetry",
-                     "--vdev", f"net_vhost0,iface={sock},queues=1",
-                     "--", "-i", "--forward-mode=io", "--total-num-mbufs=4096"]
-        self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, cwd="/", preexec_fn=set_pdeathsig)
-        live.append(self.p)
-        os.set_blocking(self.p.stdout.fileno(), False)
-
-    @property
-    def text(self):
-        return self.buf.decode("utf-8", "replace")
-
-    def prompt(self, what, timeout=START_S):
-        """The output up to the next prompt."""
-        until = time.monotonic() + timeout
-        while True:
-            i = self.buf.find(PROMPT, self.mark)
-            if i >= 0:
-                out = self.buf[self.mark:i].decode("utf-8", "replace")
-                self.mark = i + len(PROMPT)
-                return out
-            left = until - time.monotonic()
-            if left <= 0:
-                raise RuntimeError(f"testpmd: no prompt after {what} within {timeout:g} s")
-            r, _, _ = select.select([self.p.stdout], [], [], left)
-            if r:
-                chunk = os.read(self.p.stdout.fileno(), 65536)
-                if not chunk:
-                    raise RuntimeError(f"testpmd exited (status {self.p.wait()}) after {what}")
-                self.buf += chunk
-
-    def cmd(self, line):
-        self.p.stdin.write((line + "\n").encode())
-        self.p.stdin.flush()
-        return self.prompt(f"'{line}'")
-
-    def kill(self):
-        """quit, and kill it if it does not go within a few seconds."""
-        if self.p.poll() is None:
-            try:
-                self.p.stdin.write(b"quit\n")
-                self.p.stdin.close()
-            except (BrokenPipeError, ValueError, OSError):
-                pass
-            try:
-                self.p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-        try:
-            while True:
-                chunk = os.read(self.p.stdout.fileno(), 65536)
-                if not chunk:
-                    break
-                self.buf += chunk
-        except (BlockingIOError, OSError, ValueError):
-            pass
-        for f in (self.p.stdin, self.p.stdout):
-            try:
-                f.close()
-            except (OSError, ValueError):
-                pass
-        if self.p in live:
-            live.remove(self.p)
-        shutil.rmtree(runtime_dir(self.prefix), ignore_errors=True)
-
-
-def kill_live(signum=None, frame=None):
-    for p in list(live):
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    if signum is not None:
-        sys.exit(128 + signum)
-
-
-def port_stats(text):
-    m = re.search(r"RX-packets:\s*(\d+)\s+RX-missed:\s*(\d+)\s+RX-bytes:\s*(\d+)\s+"
-                  r"RX-errors:\s*(\d+)\s+RX-nombuf:\s*(\d+)\s+"
-                  r"TX-packets:\s*(\d+)\s+TX-errors:\s*(\d+)\s+TX-bytes:\s*(\d+)", text)
-    if not m:
-        return None
-    return dict(zip(["rx", "rx_missed", "rx_bytes", "rx_errors", "rx_nombuf", "tx",
-                     "tx_errors", "tx_bytes"], map(int, m.groups())))
-
-
-def fwd_stats(text):
-    m = re.search(r"Forward statistics for port 0\s*-+\s*"
-                  r"RX-packets:\s*(\d+)\s+RX-dropped:\s*(\d+)\s+RX-total:\s*(\d+)\s+"
-                  r"TX-packets:\s*(\d+)\s+TX-dropped:\s*(\d+)\s+TX-total:\s*(\d+)", text)
-    if not m:
-        return None
-    return dict(zip(["rx", "rx_dropped", "rx_total", "tx", "tx_dropped", "tx_total"],
-                    map(int, m.groups())))
+def backend(sock):
+    """dpdk-testpmd with a net_vhost port at @sock, io forwarding, on CPU 0."""
+    return tpmd.Testpmd(["--lcores", "0@0,1@0", "--no-huge", "-m", "256", "--no-pci",
+                         "--no-telemetry", "--vdev", f"net_vhost0,iface={sock},queues=1"],
+                        ["--forward-mode=io", "--total-num-mbufs=4096"],
+                        f"vmmio-vhost-perf-{os.getpid()}", LIFE_S)
 
 
 def perf_run(perf, args, timeout=PERF_S):
@@ -234,15 +118,15 @@ def main(argv):
         t.ok(rc == 1 and "cannot connect to the vhost-user backend" in err and sock in err,
              "loopback against a socket nobody listens at: exit 1, says so", f"exit {rc}\n{err}")
 
-        be = Backend(sock)
+        be = backend(sock)
         try:
-            be.prompt("start-up")
-            started = be.cmd("start")
+            be.prompt("start-up", START_S)
+            started = be.cmd("start", START_S)
             ok = "io packet forwarding" in started
-        except RuntimeError as e:
+        except Timeout as e:
             ok, started = False, str(e)
         t.ok(ok, "testpmd with net_vhost0 starts io forwarding",
-             f"$ {' '.join(be.argv)}\n{started}\n{be.text}")
+             f"$ {be.command_line()}\n{started}\n{be.text}")
         if not ok:
             return t.done()
 
@@ -255,9 +139,9 @@ def main(argv):
         frames = sum(loopback(t, perf, sock, d, ring, cpu) for ring in ("split", "packed"))
 
         try:
-            fwd = fwd_stats(be.cmd("stop"))
-            st = port_stats(be.cmd("show port stats 0"))
-        except RuntimeError as e:
+            fwd = fwd_stats(be.cmd("stop", START_S))
+            st = port_stats(be.cmd("show port stats 0", START_S))
+        except Timeout as e:
             fwd = st = None
             t.ok(False, "testpmd answers stop and show port stats", f"{e}\n{be.text}")
         t.ok(st is not None and st["rx"] == st["tx"] == frames > 0,
@@ -272,7 +156,7 @@ def main(argv):
              "testpmd's forwarding dropped nothing", f"{fwd}")
     finally:
         if be is not None:
-            be.kill()
+            be.quit(grace_s=5.0)
             t.ok(be.p.returncode is not None, "testpmd is gone at the end",
                  f"status {be.p.returncode}")
         kill_live()
