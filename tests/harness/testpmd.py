@@ -72,24 +72,25 @@ def set_pdeathsig():
         pass
 
 
-class Testpmd:
-    """One `stdbuf -oL dpdk-testpmd <eal> -- -i <app>`, driven prompt by
-    prompt; @prefix its --file-prefix (its runtime files go at close);
-    @deadline_s how long it may live, start to exit."""
+class Child:
+    """A child process whose output is collected without blocking (stdout and
+    stderr together), named @name in messages; a testpmd is driven prompt by
+    prompt. @deadline_s: how long it may live, start to exit (None: no
+    limit, each wait then has its own timeout); @prefix: its EAL
+    --file-prefix, whose runtime files go at close."""
 
-    def __init__(self, eal, app, prefix, deadline_s, env=None):
+    def __init__(self, argv, name="testpmd", env=None, stdin=True, deadline_s=None,
+                 prefix=None):
+        self.argv = argv
+        self.name = name
         self.prefix = prefix
         self.deadline_s = deadline_s
-        self.deadline = time.monotonic() + deadline_s
+        self.deadline = float("inf") if deadline_s is None else time.monotonic() + deadline_s
         self.buf = b""
         self.mark = 0  # where the output after the last prompt seen starts
-        # stdbuf -oL: testpmd's printf output goes out a line at a time, so
-        # the prompts (written straight to the fd) fall between lines.
-        self.argv = ["stdbuf", "-oL", TESTPMD, *eal, f"--file-prefix={prefix}",
-                     "--", "-i", *app]
-        self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, env=env, cwd="/",
-                                  preexec_fn=set_pdeathsig)
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                                  cwd="/", preexec_fn=set_pdeathsig)
         live.append(self.p)
         os.set_blocking(self.p.stdout.fileno(), False)
 
@@ -104,13 +105,10 @@ class Testpmd:
     def command_line(self):
         return " ".join(a if re.fullmatch(r"[\w=,./:@+-]+", a) else f"'{a}'" for a in self.argv)
 
-    def _read(self, until):
-        """Read what testpmd wrote, waiting at most until @until; False at EOF."""
+    def read(self, until):
+        """Take what the child wrote, waiting at most until @until; False at EOF."""
         fd = self.p.stdout.fileno()
-        left = until - time.monotonic()
-        if left <= 0:
-            return True
-        r, _, _ = select.select([fd], [], [], left)
+        r, _, _ = select.select([fd], [], [], max(0.0, until - time.monotonic()))
         if not r:
             return True
         try:
@@ -134,21 +132,35 @@ class Testpmd:
                 self.mark = i + len(PROMPT)
                 return out
             if time.monotonic() >= until:
-                raise Timeout(f"testpmd: no prompt after {what} "
+                raise Timeout(f"{self.name}: no prompt after {what} "
                               + (f"before its deadline ({self.deadline_s:g} s from the start)"
                                  if timeout is None else f"within {timeout:g} s"))
-            if not self._read(until) and self.p.poll() is not None:
-                raise Timeout(f"testpmd exited (status {self.p.returncode}) after {what}")
+            if not self.read(until) and self.p.poll() is not None:
+                raise Timeout(f"{self.name}: exited (status {self.p.returncode}) after {what}")
 
     def cmd(self, line, timeout=None):
         """Run one command; its output (after the echo of the command)."""
         try:
             self.p.stdin.write((line + "\n").encode())
             self.p.stdin.flush()
-        except BrokenPipeError:
-            raise Timeout(f"testpmd exited before '{line}'") from None
+        except (BrokenPipeError, ValueError):
+            raise Timeout(f"{self.name}: exited before '{line}'") from None
         out = self.prompt(f"'{line}'", timeout)
         return out.split("\n", 1)[1] if out.startswith(line) and "\n" in out else out
+
+    def wait_exit(self, timeout):
+        """Collect the output until the child exits, at most @timeout s; its
+        status, None while it still runs."""
+        until = time.monotonic() + timeout
+        while self.read(until) and time.monotonic() < until:
+            pass
+        try:
+            self.p.wait(timeout=max(0.0, until - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+        while self.read(time.monotonic()) and select.select([self.p.stdout], [], [], 0)[0]:
+            pass  # what is left in the pipe
+        return self.p.poll()
 
     def quit(self, grace_s=None):
         """`quit` (or EOF), then wait for the exit: until the deadline, and
@@ -156,37 +168,43 @@ class Testpmd:
         that long. Killed after that. Its status."""
         if grace_s is not None:
             self.deadline = min(self.deadline, time.monotonic() + grace_s)
-        try:
-            self.p.stdin.write(b"quit\n")
-            self.p.stdin.close()
-        except (BrokenPipeError, ValueError, OSError):
-            pass
+        if self.p.stdin:
+            try:
+                self.p.stdin.write(b"quit\n")
+                self.p.stdin.close()
+            except (BrokenPipeError, ValueError, OSError):
+                pass
         until = max(self.deadline, time.monotonic() + 1.0)
-        while self._read(until) and time.monotonic() < until:
-            pass
+        if self.wait_exit(until - time.monotonic()) is None:
+            self.buf += f"\n[{self.name} killed at its deadline]\n".encode()
         self.close()
         return self.p.returncode
 
     def close(self):
         """Kill it if it still runs, collect it, remove its runtime files."""
         if self.p.poll() is None:
-            try:
-                self.p.stdout.close()
-                self.p.wait(timeout=max(0.0, self.deadline - time.monotonic()) + 0.5)
-            except subprocess.TimeoutExpired:
-                self.buf += b"\n[testpmd killed at its deadline]\n"
-                self.p.kill()
-                self.p.wait()
-        else:
-            self.p.wait()
+            self.p.kill()
+        self.p.wait()
         if self.p in live:
             live.remove(self.p)
         for f in (self.p.stdin, self.p.stdout):
             try:
-                f.close()
+                if f:
+                    f.close()
             except (OSError, ValueError):
                 pass
-        shutil.rmtree(runtime_dir(self.prefix), ignore_errors=True)
+        if self.prefix:
+            shutil.rmtree(runtime_dir(self.prefix), ignore_errors=True)
+
+
+class Testpmd(Child):
+    """`stdbuf -oL dpdk-testpmd <eal> --file-prefix=<prefix> -- -i <app>`.
+    stdbuf -oL: testpmd's printf output goes out a line at a time, so the
+    prompts (written straight to the fd) fall between lines."""
+
+    def __init__(self, eal, app, prefix, deadline_s, env=None, name="testpmd"):
+        super().__init__(["stdbuf", "-oL", TESTPMD, *eal, f"--file-prefix={prefix}",
+                          "--", "-i", *app], name, env, True, deadline_s, prefix)
 
 
 def kill_live(signum=None, frame=None):
