@@ -150,14 +150,19 @@ VMMIO_INLINE unsigned vmmio_vq_split_add1(struct vmmio_vq *vq, const struct vmmi
 
 	for (i = 0; i < n; i++) {
 		struct vmmio_vq_split_extra *x;
+		struct vmmio_vring_desc *d;
 		uint16_t head;
 
 		if (VMMIO_UNLIKELY(!cookie[i]))
 			break;
 		head = vmmio_vq_split_desc_alloc(s, vq->p.in_order);
-		s->desc[head] = (struct vmmio_vring_desc){
-			.addr = seg[i].addr, .len = seg[i].len, .flags = f
-		};
+		/* Field by field: a compound literal is a zeroing store and then
+		 * the fields again, into a line the device may hold. */
+		d = &s->desc[head];
+		d->addr = seg[i].addr;
+		d->len = seg[i].len;
+		d->flags = f;
+		d->next = 0;
 		x = &s->extra[head];
 		x->cookie = cookie[i];
 		x->seq = s->add_seq++;
