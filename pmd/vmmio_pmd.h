@@ -117,7 +117,6 @@ struct vmmio_txq {
 	struct vmmio_dma hdrs; /* one header per slot */
 	struct vmmio_tx_slot *slots;
 	uint16_t free_slot; /* head of the free list, UINT16_MAX when empty */
-	uint16_t free_thresh; /* free completions when fewer descriptors are free */
 	struct vmmio_pmd_qstats st;
 	struct vmmio_vq_stats vq_base;
 	int socket;

@@ -489,10 +489,7 @@ uint16_t vmmio_xmit_pkts(void *q, struct rte_mbuf **pkts, uint16_t n)
 	struct vmmio_txq *txq = q;
 	unsigned done = 0, sent = 0;
 
-	/* Free completions in large batches, once room runs short: each
-	 * look at the used ring reads a line the device wrote. */
-	if (vmmio_vq_room(txq->vq) < RTE_MAX((unsigned)n, (unsigned)txq->free_thresh))
-		tx_complete(txq);
+	tx_complete(txq);
 	while (done < n) {
 		unsigned run, added = tx_simple_run(txq, pkts + done, n - done, &run);
 		bool stop;
@@ -597,6 +594,7 @@ int vmmio_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc
 	struct vmmio_txq *txq;
 	char err[VMMIO_VQ_ERR_LEN];
 
+	(void)conf;
 	vmmio_tx_queue_release(dev, qid);
 	txq = rte_zmalloc_socket("vmmio_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, (int)socket);
 	if (!txq)
@@ -622,11 +620,6 @@ int vmmio_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc
 	txq->port = p;
 	txq->qid = qid;
 	txq->nb_desc = nb_desc;
-	/* DPDK's convention: completions are freed once fewer descriptors
-	 * than this are free; the app's value, else a quarter of the ring up
-	 * to 32 (as DPDK's virtio PMD). */
-	txq->free_thresh = conf && conf->tx_free_thresh ? RTE_MIN(conf->tx_free_thresh, nb_desc)
-							: RTE_MIN(nb_desc / 4u, 32u);
 	txq->socket = (int)socket;
 	dev->data->tx_queues[qid] = txq;
 	return 0;
