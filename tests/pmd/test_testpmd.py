@@ -79,6 +79,29 @@ class Testpmd(tpmd.Testpmd):
                          f"vmmio-tpmd-{os.getpid()}-{Testpmd.serial}", case_s, env)
 
 
+def traffic(tp, mode, res):
+    """Forward in @mode for FORWARD_S from `start tx_first`, then take in what
+    was in flight at the stop (rxonly: the device, or the backend, still
+    sends it back) until every packet sent has been received or the
+    deadline nears; the outputs into @res."""
+    res["startup"] = tp.prompt("start-up")
+    if mode != "io":
+        tp.cmd(f"set fwd {mode}")
+    res["start"] = tp.cmd("start tx_first")
+    time.sleep(FORWARD_S)
+    res["stop"] = tp.cmd("stop")
+    tp.cmd("set fwd rxonly")
+    tp.cmd("start")
+    while True:
+        st = port_stats(tp.cmd("show port stats 0"))
+        if st is None or st["rx"] >= st["tx"] or time.monotonic() > tp.deadline - QUIT_S:
+            break
+        time.sleep(0.02)
+    res["drain"] = tp.cmd("stop")
+    res["stats"] = tp.cmd("show port stats 0")
+    res["xstats"] = tp.cmd("show port xstats 0")
+
+
 # --- the cases ----------------------------------------------------------------------------
 
 def forwarding(t, plugin, mode, packed, pairs, sim=()):
@@ -93,24 +116,7 @@ def forwarding(t, plugin, mode, packed, pairs, sim=()):
     res = {}
     err = None
     try:
-        res["startup"] = tp.prompt("start-up")
-        if mode != "io":
-            tp.cmd(f"set fwd {mode}")
-        res["start"] = tp.cmd("start tx_first")
-        time.sleep(FORWARD_S)
-        res["stop"] = tp.cmd("stop")
-        tp.cmd("set fwd rxonly")
-        tp.cmd("start")
-        # What was in flight at the stop comes in now: poll until every
-        # packet sent has been received (or the deadline).
-        while True:
-            st = port_stats(tp.cmd("show port stats 0"))
-            if st is None or st["rx"] >= st["tx"] or time.monotonic() > tp.deadline - QUIT_S:
-                break
-            time.sleep(0.02)
-        res["drain"] = tp.cmd("stop")
-        res["stats"] = tp.cmd("show port stats 0")
-        res["xstats"] = tp.cmd("show port xstats 0")
+        traffic(tp, mode, res)
     except Timeout as e:
         err = str(e)
     rc = tp.quit()
@@ -194,21 +200,7 @@ def vhost_forwarding(t, plugin, packed):
         back.cmd("start")
         front = Testpmd(plugin, f"net_virtio_mmio0,dev=vhost:{sock},packed={packed}",
                         lcores="0@1,1@1")
-        res["startup"] = front.prompt("start-up")
-        res["start"] = front.cmd("start tx_first")
-        time.sleep(FORWARD_S)
-        res["stop"] = front.cmd("stop")
-        front.cmd("set fwd rxonly")
-        front.cmd("start")
-        # What was in flight comes back now (the backend still forwards).
-        while True:
-            st = port_stats(front.cmd("show port stats 0"))
-            if st is None or st["rx"] >= st["tx"] or time.monotonic() > front.deadline - QUIT_S:
-                break
-            time.sleep(0.02)
-        res["drain"] = front.cmd("stop")
-        res["stats"] = front.cmd("show port stats 0")
-        res["xstats"] = front.cmd("show port xstats 0")
+        traffic(front, "io", res)
         res["back_stop"] = back.cmd("stop")
         res["back_stats"] = back.cmd("show port stats 0")
     except Timeout as e:
