@@ -550,11 +550,17 @@ static int parse_vhost(struct parser *ps, struct span rest)
 			    "socket path of %zu bytes is longer than %u, the most a Unix socket "
 			    "address holds (at offset %zu)",
 			    path.n, VMMIO_DEVARG_VHOST_PATH_MAX - 1, offset_of(ps, path));
-	for (size_t i = 0; i < path.n; i++)
+	for (size_t i = 0; i < path.n; i++) {
 		if ((unsigned char)path.p[i] < 0x20 || path.p[i] == 0x7f)
 			return fail(ps,
 				    "socket path: control byte 0x%02x is not allowed (at offset %zu)",
 				    (unsigned char)path.p[i], offset_of(ps, path) + i);
+		/* Brackets delimit a value with commas in the PMD's devargs
+		 * (dev=[vhost:...,server]): a path must not end one early. */
+		if (path.p[i] == '[' || path.p[i] == ']')
+			return fail(ps, "socket path: '%c' is not allowed (at offset %zu)",
+				    path.p[i], offset_of(ps, path) + i);
+	}
 	memcpy(o->path, path.p, path.n);
 	o->path[path.n] = '\0';
 	o->wait_ms = VMMIO_DEVARG_VHOST_WAIT_MS;

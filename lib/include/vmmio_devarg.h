@@ -26,7 +26,8 @@
  *                                vhost-user backend (DPDK's net_vhost,
  *                                say) services, reached through the Unix
  *                                socket at path <socket> (1..107 bytes, no
- *                                ','): we connect to a listening backend,
+ *                                ',', '[', ']' or control byte): we
+ *                                connect to a listening backend,
  *                                or with server listen there for one that
  *                                connects; wait=<ms> (0..2^31-1, default
  *                                5000) bounds each connect attempt series

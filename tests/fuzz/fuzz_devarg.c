@@ -48,6 +48,20 @@ static void check_mem(const struct vmmio_devarg_mem *m)
 	check(m->base <= VMMIO_DEVARG_MEM_END - m->size, "mem window below 2^63");
 }
 
+/* A socket path a sockaddr_un holds: NUL-terminated, non-empty, no control
+ * byte, no ',' and no bracket. */
+static void check_vhost(const struct vmmio_devarg_vhost *v)
+{
+	size_t n = strnlen(v->path, sizeof(v->path));
+
+	check(n > 0 && n < sizeof(v->path), "vhost path non-empty, NUL-terminated");
+	check(strpbrk(v->path, ",[]") == NULL, "vhost path without ',' or brackets");
+	for (size_t i = 0; i < n; i++)
+		check((unsigned char)v->path[i] >= 0x20 && v->path[i] != 0x7f,
+		      "vhost path without control bytes");
+	check(v->wait_ms <= VMMIO_DEVARG_MAX_WAIT_MS, "wait in range");
+}
+
 static void check_result(int rc, const struct vmmio_devarg *a, const char *err, size_t errlen)
 {
 	static const struct vmmio_devarg zero;
@@ -72,7 +86,11 @@ static void check_result(int rc, const struct vmmio_devarg *a, const char *err, 
 		check_mem(&a->mem);
 		return;
 	}
-	check(a->bus == VMMIO_DEVARG_BUS_SIM, "bus is sim, uio or mem");
+	if (a->bus == VMMIO_DEVARG_BUS_VHOST) {
+		check_vhost(&a->vhost);
+		return;
+	}
+	check(a->bus == VMMIO_DEVARG_BUS_SIM, "bus is sim, uio, mem or vhost");
 	check(a->sim.device_id == VMMIO_DEVICE_ID_NET || a->sim.device_id == VMMIO_DEVICE_ID_BLK,
 	      "device type is net or blk");
 	check(a->sim.queues <= VMMIO_DEVARG_MAX_QUEUES, "queues in range");

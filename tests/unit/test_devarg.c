@@ -301,6 +301,8 @@ static const struct bad bad_cases[] = {
 	{ "vhost:/s,wait=-1", "wait=-1: \"-1\" is not a number" },
 	{ "vhost:/s,", "empty option (at offset 9)" },
 	{ "vhost:/a\tb", "socket path: control byte 0x09 is not allowed (at offset 8)" },
+	{ "vhost:/a]b", "socket path: ']' is not allowed (at offset 8)" },
+	{ "vhost:[/s", "socket path: '[' is not allowed (at offset 6)" },
 	{ "UIO:/dev/uio0", "unknown bus \"UIO\"" },
 	{ "SIM:net", "unknown bus \"SIM\"" },
 	{ "sim:", "missing device type after \"sim:\" (expected net or blk)" },
