@@ -115,6 +115,29 @@ unsigned app_in_use(const struct rte_mempool *mp);
 void app_pool_done(struct rte_mempool *mp);
 /* Entries of a /proc/self folder (threads, file descriptors). */
 int app_count_entries(const char *dir);
+/* Remove folder @dir and the files in it (EAL's runtime folder outlives
+ * rte_eal_cleanup(); a test's own temporary folder). */
+void app_remove_dir(const char *dir);
+
+/* What a case may leave behind: threads, fds, memzones, ports. */
+struct app_leaks {
+	int threads, fds;
+	unsigned memzones;
+	uint16_t ports;
+};
+void app_leaks_take(struct app_leaks *l);
+/* Checks that nothing grew since @before (taken @when, for the message). */
+void app_leaks_check(const struct app_leaks *before, const char *when);
+
+/*
+ * rte_eal_init() as the test programs run it: @lcores (an --lcores map),
+ * --no-huge -m 256, no PCI, no telemetry, a --file-prefix of @tag and the
+ * pid, the PMD's log at info. EAL's runtime folder goes into @runtime.
+ * Then the random seed (PMD_APP_SEED, else from the pid), said in a
+ * diagnostic. 0, or -1 after a "Bail out!" line.
+ */
+int app_eal_init(const char *prog, const char *lcores, const char *tag, char *runtime,
+		 size_t len);
 /* The xstat @name of @port, or UINT64_MAX (diagnosed) when there is none. */
 uint64_t app_xstat(uint16_t port, const char *name);
 

@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <ethdev_driver.h> /* rte_eth_devices: is the port started? */
 #include <rte_bus_vdev.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_log.h>
@@ -296,6 +298,75 @@ int app_count_entries(const char *dir)
 			n++;
 	closedir(d);
 	return n;
+}
+
+void app_remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rmdir(dir);
+}
+
+void app_leaks_take(struct app_leaks *l)
+{
+	l->threads = app_count_entries("/proc/self/task");
+	l->fds = app_count_entries("/proc/self/fd");
+	l->memzones = app_memzones(false);
+	l->ports = rte_eth_dev_count_total();
+}
+
+void app_leaks_check(const struct app_leaks *before, const char *when)
+{
+	struct app_leaks now;
+
+	app_leaks_take(&now);
+	app_diag("%s: threads %d -> %d, fds %d -> %d, memzones %u -> %u, ports %u -> %u", when,
+		 before->threads, now.threads, before->fds, now.fds, before->memzones,
+		 now.memzones, before->ports, now.ports);
+	CHECK_EQ(now.threads, before->threads);
+	CHECK_EQ(now.fds, before->fds);
+	CHECK_EQ(now.memzones, before->memzones);
+	CHECK_EQ(now.ports, before->ports);
+}
+
+int app_eal_init(const char *prog, const char *lcores, const char *tag, char *runtime,
+		 size_t len)
+{
+	char prefix[64];
+	char *argv[] = {
+		(char *)prog,
+		"--lcores",
+		(char *)lcores,
+		"--no-huge",
+		"-m",
+		"256",
+		"--no-pci",
+		"--no-telemetry",
+		prefix,
+		"--log-level=pmd.net.virtio_mmio:info",
+		NULL,
+	};
+	uint64_t seed;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s-%d", tag, (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
+		printf("Bail out! rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	snprintf(runtime, len, "%s", rte_eal_get_runtime_dir());
+	seed = getenv("PMD_APP_SEED") ? strtoull(getenv("PMD_APP_SEED"), NULL, 0) :
+					 (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
+	app_seed(seed);
+	app_diag("random seed 0x%llx (PMD_APP_SEED=0x%llx repeats it)", (unsigned long long)seed,
+		 (unsigned long long)seed);
+	return 0;
 }
 
 uint64_t app_xstat(uint16_t port, const char *name)

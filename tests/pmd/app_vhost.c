@@ -86,20 +86,6 @@ struct backend {
 	int status; /* waitpid()'s, once reaped */
 };
 
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-
-	if (!d)
-		return;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
-	closedir(d);
-	rmdir(path);
-}
-
 /* Where EAL puts the files of --file-prefix (eal_create_runtime_dir()). */
 static void runtime_dir_of(const char *prefix, char *out, size_t len)
 {
@@ -315,7 +301,7 @@ static void backend_kill(struct backend *b)
 	}
 	if (b->prefix[0]) {
 		runtime_dir_of(b->prefix, rt, sizeof(rt));
-		remove_tree(rt);
+		app_remove_dir(rt);
 	}
 }
 
@@ -545,36 +531,6 @@ static const char *mode_name(const struct vcase *c)
 	return c->server ? ", server: the backend connects" : "";
 }
 
-struct leaks {
-	int threads, fds;
-	unsigned memzones;
-	uint16_t ports;
-};
-
-static void leaks_take(struct leaks *l)
-{
-	l->threads = app_count_entries("/proc/self/task");
-	l->fds = app_count_entries("/proc/self/fd");
-	l->memzones = app_memzones(false);
-	l->ports = rte_eth_dev_count_total();
-}
-
-static void leaks_check(const struct leaks *before, const char *when)
-{
-	struct leaks now;
-
-	leaks_take(&now);
-	if (now.threads != before->threads || now.fds != before->fds ||
-	    now.memzones != before->memzones || now.ports != before->ports)
-		app_diag("%s: threads %d -> %d, fds %d -> %d, memzones %u -> %u, ports %u -> %u",
-			 when, before->threads, now.threads, before->fds, now.fds,
-			 before->memzones, now.memzones, before->ports, now.ports);
-	CHECK_EQ(now.threads, before->threads);
-	CHECK_EQ(now.fds, before->fds);
-	CHECK_EQ(now.memzones, before->memzones);
-	CHECK_EQ(now.ports, before->ports);
-}
-
 static void sock_path(char *out, size_t len, const char *what)
 {
 	static unsigned seq;
@@ -602,11 +558,11 @@ static void t_traffic(const void *arg)
 	struct nic_stats bs = { 0 };
 	char sock[128], devargs[256];
 	uint64_t bytes, kicks, suppressed;
-	struct leaks l0;
+	struct app_leaks l0;
 
 	if (!f)
 		abort();
-	leaks_take(&l0);
+	app_leaks_take(&l0);
 	sock_path(sock, sizeof(sock), "traffic");
 	make_frames(f, TRAFFIC_FRAMES, &bytes);
 	if (!backend_spawn(&b, sock, c->server))
@@ -690,7 +646,7 @@ out:
 	app_frames_free(f, TRAFFIC_FRAMES);
 	free(f);
 	unlink(sock);
-	leaks_check(&l0, "after the case");
+	app_leaks_check(&l0, "after the case");
 }
 
 /* --- 2. the backend killed mid-traffic ------------------------------------------------- */
@@ -814,11 +770,11 @@ static void t_killed(const void *arg)
 	char sock[128], devargs[256];
 	unsigned before = 0, cur = 0;
 	bool registered = false, quit = false;
-	struct leaks l0;
+	struct app_leaks l0;
 
 	for (unsigned i = 0; i <= KILL_ROUNDS; i++)
 		b[i] = (struct backend){ .in = -1 };
-	leaks_take(&l0);
+	app_leaks_take(&l0);
 	__atomic_store_n(&resets, 0, __ATOMIC_RELEASE);
 	sock_path(sock, sizeof(sock), "killed");
 	if (!backend_spawn(&b[0], sock, c->server))
@@ -927,7 +883,7 @@ out:
 		backend_kill(&b[i]);
 	app_pool_done(mp);
 	unlink(sock);
-	leaks_check(&l0, "after the case");
+	app_leaks_check(&l0, "after the case");
 }
 
 /* The backend killed, and the app closes the port instead of resetting it. */
@@ -941,9 +897,9 @@ static void t_killed_close(const void *arg)
 	struct app_xfer r;
 	char sock[128], devargs[256];
 	bool registered = false;
-	struct leaks l0;
+	struct app_leaks l0;
 
-	leaks_take(&l0);
+	app_leaks_take(&l0);
 	__atomic_store_n(&resets, 0, __ATOMIC_RELEASE);
 	sock_path(sock, sizeof(sock), "closed");
 	if (!backend_spawn(&b, sock, c->server))
@@ -976,7 +932,7 @@ out:
 	backend_kill(&b);
 	app_pool_done(mp);
 	unlink(sock);
-	leaks_check(&l0, "after the case");
+	app_leaks_check(&l0, "after the case");
 }
 
 /* --- 3. refusals ----------------------------------------------------------------------- */
@@ -1018,12 +974,12 @@ static void t_refused(const void *arg)
 	const char *keys = "dev, queues, queue_size, packed, in_order, event_idx, mrg_rxbuf, "
 			   "hotplug_wait, intr";
 	uint16_t port;
-	struct leaks l0;
+	struct app_leaks l0;
 	uint64_t t0, ms;
 	int r, rc;
 	char *log;
 
-	leaks_take(&l0);
+	app_leaks_take(&l0);
 	sock_path(sock, sizeof(sock), "refused");
 	snprintf(name, sizeof(name), "net_virtio_mmio_refused%u", seq++);
 	snprintf(dev, sizeof(dev), "vhost:%s,%swait=0", sock,
@@ -1077,41 +1033,27 @@ static void t_refused(const void *arg)
 	if (c->kind == NOBODY_CONNECTS)
 		CHECK(access(sock, F_OK) != 0);
 	unlink(sock);
-	leaks_check(&l0, "after the refused probe");
+	app_leaks_check(&l0, "after the refused probe");
 }
 
 /* --- main -------------------------------------------------------------------------------- */
 
-static struct leaks base;
+static struct app_leaks base;
 
 static void t_nothing_left(const void *arg)
 {
 	(void)arg;
-	leaks_check(&base, "since the start");
+	app_leaks_check(&base, "since the start");
 }
 
 int main(void)
 {
-	char prefix[64], runtime[PATH_MAX];
-	char *argv[] = {
-		"test_pmd_vhost",
-		"--lcores",
-		"0@1",
-		"--no-huge",
-		"-m",
-		"256",
-		"--no-pci",
-		"--no-telemetry",
-		prefix,
-		"--log-level=pmd.net.virtio_mmio:info",
-		NULL,
-	};
-	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1, rc;
+	char runtime[PATH_MAX];
 	const char *tmp = getenv("TMPDIR") && strlen(getenv("TMPDIR")) < 48 ? getenv("TMPDIR") :
 									 "/tmp";
 	static struct vcase cases[6];
 	char name[160];
-	uint64_t seed;
+	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (getenv("VMMIO_TESTPMD"))
@@ -1129,20 +1071,12 @@ int main(void)
 		printf("Bail out! mkdtemp(%s): %s\n", dir, strerror(errno));
 		return 1;
 	}
-	snprintf(prefix, sizeof(prefix), "--file-prefix=vmmio-vhost-%d", (int)getpid());
-	if (rte_eal_init(argc, argv) < 0) {
-		printf("Bail out! rte_eal_init: %s\n", rte_strerror(rte_errno));
-		remove_tree(dir);
+	if (app_eal_init("test_pmd_vhost", "0@1", "vmmio-vhost", runtime, sizeof(runtime))) {
+		app_remove_dir(dir);
 		return 1;
 	}
-	snprintf(runtime, sizeof(runtime), "%s", rte_eal_get_runtime_dir());
-	seed = getenv("PMD_APP_SEED") ? strtoull(getenv("PMD_APP_SEED"), NULL, 0) :
-					 (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
-	app_seed(seed);
-	app_diag("random seed 0x%llx (PMD_APP_SEED=0x%llx repeats it); backend %s; sockets "
-		 "and logs in %s",
-		 (unsigned long long)seed, (unsigned long long)seed, testpmd, dir);
-	leaks_take(&base);
+	app_diag("backend %s; sockets and logs in %s", testpmd, dir);
+	app_leaks_take(&base);
 
 	/* Each ring with intr=poll and intr=interrupt, we connecting; then
 	 * one of each ring with the backend connecting to us (server). */
@@ -1181,10 +1115,10 @@ int main(void)
 
 	rc = app_end();
 	rte_eal_cleanup();
-	remove_tree(runtime);
+	app_remove_dir(runtime);
 	/* The backends' logs are kept only when something failed. */
 	if (!rc)
-		remove_tree(dir);
+		app_remove_dir(dir);
 	else
 		printf("# the backends' logs are in %s\n", dir);
 	return rc;
